@@ -1,0 +1,2 @@
+/* image: not written yet. */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* layout: not written yet. */
+#include "util.h"

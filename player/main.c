@@ -1,0 +1,7 @@
+/* main: the outpost binary; everything happens in cli.c. */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    return cli_main(argc, argv);
+}

@@ -1,0 +1,2 @@
+/* manifest: not written yet. */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* markdown: not written yet. */
+#include "util.h"

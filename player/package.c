@@ -1,0 +1,2 @@
+/* package: not written yet. */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* paths: not written yet. */
+#include "util.h"

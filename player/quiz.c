@@ -1,0 +1,2 @@
+/* quiz: not written yet. */
+#include "util.h"

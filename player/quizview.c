@@ -1,0 +1,2 @@
+/* quizview: not written yet. */
+#include "util.h"

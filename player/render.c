@@ -1,0 +1,2 @@
+/* render: not written yet. */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* replay: not written yet. */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* sandbox: not written yet. */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* settings: not written yet. */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* strings: not written yet. */
+#include "util.h"

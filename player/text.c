@@ -1,0 +1,2 @@
+/* text: not written yet. */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* theme: not written yet. */
+#include "util.h"

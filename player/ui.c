@@ -1,0 +1,2 @@
+/* ui: not written yet. */
+#include "util.h"
