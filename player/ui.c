@@ -1,2 +1,1198 @@
-/* ui: not written yet. */
-#include "util.h"
+/* ui: see ui.h. Immediate-mode screens: every frame the controls of the
+ * current screen are listed (build_widgets) with their rectangles, and the
+ * same list serves drawing, mouse hits and keyboard focus. Page layouts are
+ * cached, so redraws and scrolling do no text shaping. */
+#include "ui.h"
+
+#include "layout.h"
+#include "manifest.h"
+#include "markdown.h"
+#include "package.h"
+#include "paths.h"
+#include "render.h"
+#include "settings.h"
+#include "uistrings.h"
+#include "text.h"
+#include "theme.h"
+
+#include <SDL2/SDL_image.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LAYOUT_CACHE 3
+#define MAX_WIDGETS 1024
+
+enum WidgetKind {
+    W_NONE,
+    W_TOC_TOGGLE,
+    W_SMALLER,
+    W_LARGER,
+    W_CONTRAST,
+    W_LIBRARY,
+    W_PREV,
+    W_NEXT,
+    W_ERR_BACK,
+    W_TOC_ITEM,  /* + page index */
+    W_LINK,      /* + link number */
+    W_LIB_ITEM,  /* + library entry */
+};
+
+typedef struct Widget {
+    int kind, index;
+    SDL_Rect rc;
+} Widget;
+
+typedef struct LibEntry {
+    char *path, *title, *lang, *desc, *error;
+    int n_pages, minutes;
+    uint64_t size;
+} LibEntry;
+
+typedef struct CachedPage {
+    int page, width;
+    float scale;
+    bool contrast;
+    Doc *doc;
+    PageLayout *pl;
+    double layout_ms;
+} CachedPage;
+
+struct App {
+    AppOptions opt;
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    SDL_Surface *surface; /* headless target */
+    TextEngine *te;
+    Settings set;
+    int win_w, win_h; /* points */
+    int W, H;         /* pixels */
+    float dpi;
+    Screen screen;
+    bool quit;
+    /* library */
+    LibEntry *lib;
+    int n_lib;
+    char *lib_dir;
+    bool have_library;
+    int lib_scroll;
+    /* lesson */
+    Package *pkg;
+    Manifest *man;
+    char **titles;
+    int page, scroll, toc_scroll;
+    CachedPage cache[LAYOUT_CACHE];
+    int cache_next;
+    double last_layout_ms, last_draw_ms;
+    /* error screen */
+    char *error, *error_file;
+    /* widgets and focus */
+    Widget widgets[MAX_WIDGETS];
+    int n_widgets;
+    int focus_kind, focus_index; /* W_NONE = no focus */
+    bool dragging_thumb;
+    int drag_offset;
+    char focus_name[64];
+};
+
+/* ---- geometry ------------------------------------------------------- */
+
+typedef struct Geo {
+    SDL_Rect top, bottom, sidebar, content, scrollbar, thumb;
+    int col_x, col_w, pad_top;
+    float page_scale, ui;
+    bool has_sidebar;
+} Geo;
+
+static float page_scale(const App *a) { return a->dpi * a->set.text_scale; }
+
+static float ui_scale(const App *a)
+{
+    float t = a->set.text_scale < 1.0f ? 1.0f : a->set.text_scale > 1.5f ? 1.5f : a->set.text_scale;
+    return a->dpi * t;
+}
+
+static Render make_render(const App *a)
+{
+    return (Render){a->ren, a->te, theme_get(a->set.high_contrast), ui_scale(a), "en"};
+}
+
+static PageLayout *current_layout(App *a, const Geo *g);
+
+static Geo geometry(const App *a)
+{
+    Geo g = {0};
+    g.ui = ui_scale(a);
+    g.page_scale = page_scale(a);
+    int bar = (int)(THEME_BAR_PX * g.ui + 0.5f);
+    g.top = (SDL_Rect){0, 0, a->W, bar};
+    g.bottom = (SDL_Rect){0, a->H - bar, a->W, bar};
+    int side = (int)(THEME_SIDEBAR_PX * g.ui + 0.5f);
+    g.has_sidebar = a->screen == SCREEN_LESSON && a->set.toc_visible && a->W >= side * 2 + 200;
+    int sx = g.has_sidebar ? side : 0;
+    int bottom_h = a->screen == SCREEN_LESSON ? bar : 0;
+    g.sidebar = (SDL_Rect){0, bar, sx, a->H - bar - bottom_h};
+    g.content = (SDL_Rect){sx, bar, a->W - sx, a->H - bar - bottom_h};
+    int sbw = (int)(12 * g.ui + 0.5f);
+    g.scrollbar = (SDL_Rect){g.content.x + g.content.w - sbw, g.content.y, sbw, g.content.h};
+    int margin = (int)(24 * g.page_scale + 0.5f);
+    int avail = g.content.w - sbw - 2 * margin;
+    int col = (int)(THEME_COLUMN_PX * g.page_scale + 0.5f);
+    g.col_w = avail < col ? avail : col;
+    if (g.col_w < 120) g.col_w = 120;
+    g.col_x = g.content.x + (g.content.w - sbw - g.col_w) / 2;
+    g.pad_top = (int)(28 * g.page_scale + 0.5f);
+    return g;
+}
+
+static int page_extent(App *a, const Geo *g)
+{
+    if (a->screen == SCREEN_LIBRARY) {
+        int card = (int)(96 * g->ui + 0.5f), gap = (int)(12 * g->ui + 0.5f);
+        return (int)(72 * g->ui) + a->n_lib * (card + gap) + gap;
+    }
+    PageLayout *pl = current_layout(a, g);
+    return pl ? pl->height + 2 * g->pad_top : 0;
+}
+
+static int max_scroll(App *a, const Geo *g)
+{
+    int m = page_extent(a, g) - g->content.h;
+    return m > 0 ? m : 0;
+}
+
+static int *scroll_ref(App *a) { return a->screen == SCREEN_LIBRARY ? &a->lib_scroll : &a->scroll; }
+
+static void clamp_scroll(App *a, const Geo *g)
+{
+    int *s = scroll_ref(a);
+    int m = max_scroll(a, g);
+    if (*s > m) *s = m;
+    if (*s < 0) *s = 0;
+}
+
+/* ---- lessons and the library ---------------------------------------- */
+
+static void drop_cache(App *a)
+{
+    for (int i = 0; i < LAYOUT_CACHE; i++) {
+        page_layout_free(a->cache[i].pl);
+        doc_free(a->cache[i].doc);
+        memset(&a->cache[i], 0, sizeof a->cache[i]);
+        a->cache[i].page = -1;
+    }
+}
+
+void app_drop_layouts(App *a) { drop_cache(a); }
+
+static void close_lesson(App *a)
+{
+    drop_cache(a);
+    if (a->titles && a->man)
+        for (int i = 0; i < a->man->n_pages; i++) free(a->titles[i]);
+    free(a->titles);
+    a->titles = NULL;
+    manifest_free(a->man);
+    a->man = NULL;
+    package_close(a->pkg);
+    a->pkg = NULL;
+}
+
+static void show_error(App *a, const char *file, const char *msg)
+{
+    close_lesson(a);
+    free(a->error);
+    free(a->error_file);
+    a->error = xstrdup(msg);
+    a->error_file = xstrdup(file);
+    a->screen = SCREEN_ERROR;
+    a->focus_kind = W_ERR_BACK;
+    a->focus_index = 0;
+}
+
+/* A page's title for the contents: the manifest's, else its first heading,
+ * else its file name. */
+static char *page_title(Package *pkg, const ManifestPage *mp)
+{
+    if (mp->title) return xstrdup(mp->title);
+    if (mp->kind == PAGE_MARKDOWN) {
+        char *data;
+        size_t len;
+        if (package_read(pkg, mp->path, &data, &len, NULL)) {
+            char *t = doc_first_heading(data, len);
+            free(data);
+            if (t) return t;
+        }
+    }
+    const char *slash = strrchr(mp->path, '/');
+    return xstrdup(slash ? slash + 1 : mp->path);
+}
+
+static bool open_lesson(App *a, const char *path, int page)
+{
+    close_lesson(a);
+    Error err = {{0}};
+    a->pkg = package_open(path, &err);
+    if (a->pkg) a->man = manifest_load(a->pkg, &err);
+    if (!a->man) {
+        show_error(a, path, err.msg);
+        return false;
+    }
+    a->titles = xcalloc((size_t)a->man->n_pages, sizeof(char *));
+    for (int i = 0; i < a->man->n_pages; i++) a->titles[i] = page_title(a->pkg, &a->man->pages[i]);
+    a->page = page > 0 && page <= a->man->n_pages ? page - 1 : 0;
+    a->scroll = 0;
+    a->toc_scroll = 0;
+    a->screen = SCREEN_LESSON;
+    a->focus_kind = W_NONE;
+    return true;
+}
+
+static void lib_free(App *a)
+{
+    for (int i = 0; i < a->n_lib; i++) {
+        LibEntry *e = &a->lib[i];
+        free(e->path), free(e->title), free(e->lang), free(e->desc), free(e->error);
+    }
+    free(a->lib);
+    a->lib = NULL;
+    a->n_lib = 0;
+}
+
+static int lib_cmp(const void *x, const void *y)
+{
+    const LibEntry *p = x, *q = y;
+    return strcmp(p->path, q->path);
+}
+
+static void lib_add(App *a, const char *path, int *cap)
+{
+    if (a->n_lib == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        a->lib = xrealloc(a->lib, sizeof(LibEntry) * (size_t)*cap);
+    }
+    LibEntry *e = &a->lib[a->n_lib++];
+    memset(e, 0, sizeof *e);
+    e->path = xstrdup(path);
+    Error err = {{0}};
+    Package *pkg = package_open(path, &err);
+    Manifest *m = pkg ? manifest_load(pkg, &err) : NULL;
+    if (m) {
+        e->title = xstrdup(m->title);
+        e->lang = xstrdup(m->language);
+        e->desc = m->description ? xstrdup(m->description) : NULL;
+        e->n_pages = m->n_pages;
+        e->minutes = m->minutes;
+        e->size = package_disk_size(pkg);
+    } else {
+        const char *slash = strrchr(path, '/');
+        e->title = xstrdup(slash ? slash + 1 : path);
+        e->error = xstrdup(err.msg);
+    }
+    manifest_free(m);
+    package_close(pkg);
+}
+
+static void scan_dir(App *a, const char *dir, int *cap)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        char *p = xasprintf("%s/%s", dir, de->d_name);
+        char *manifest = xasprintf("%s/lesson.lua", p);
+        if ((str_ends_with(de->d_name, ".lesson") && path_is_file(p)) ||
+            (path_is_dir(p) && path_is_file(manifest)))
+            lib_add(a, p, cap);
+        free(manifest);
+        free(p);
+    }
+    closedir(d);
+}
+
+static void open_library(App *a)
+{
+    lib_free(a);
+    int cap = 0;
+    if (a->lib_dir) {
+        scan_dir(a, a->lib_dir, &cap);
+    } else {
+        scan_dir(a, paths_user_lessons_dir(), &cap);
+        scan_dir(a, OUTPOST_DATA_INSTALL_DIR "/lessons", &cap);
+    }
+    if (a->n_lib > 1) qsort(a->lib, (size_t)a->n_lib, sizeof(LibEntry), lib_cmp);
+    a->have_library = true;
+    a->screen = SCREEN_LIBRARY;
+    a->focus_kind = a->n_lib ? W_LIB_ITEM : W_NONE;
+    a->focus_index = 0;
+}
+
+static void go_library(App *a)
+{
+    if (!a->have_library) return;
+    close_lesson(a);
+    a->screen = SCREEN_LIBRARY;
+    a->focus_kind = a->n_lib ? W_LIB_ITEM : W_NONE;
+}
+
+/* ---- page layouts --------------------------------------------------- */
+
+/* Markdown shown in place of a page that has no Markdown of its own. */
+static char *placeholder_source(App *a, const ManifestPage *mp)
+{
+    char *body = str_printf(STR_QUIZ_PLACEHOLDER, mp->path);
+    char *src = xasprintf("# %s\n\n%s\n", str(STR_QUIZ_PLACEHOLDER_TITLE), body);
+    free(body);
+    (void)a;
+    return src;
+}
+
+static PageLayout *current_layout(App *a, const Geo *g)
+{
+    if (a->screen != SCREEN_LESSON || !a->man) return NULL;
+    bool contrast = a->set.high_contrast;
+    for (int i = 0; i < LAYOUT_CACHE; i++) {
+        CachedPage *c = &a->cache[i];
+        if (c->pl && c->page == a->page && c->width == g->col_w && c->scale == g->page_scale &&
+            c->contrast == contrast) {
+            a->last_layout_ms = 0;
+            return c->pl;
+        }
+    }
+    double t0 = time_now_ms();
+    const ManifestPage *mp = &a->man->pages[a->page];
+    char *src = NULL;
+    size_t len = 0;
+    Error err = {{0}};
+    if (mp->kind == PAGE_QUIZ) {
+        src = placeholder_source(a, mp);
+        len = strlen(src);
+    } else if (!package_read(a->pkg, mp->path, &src, &len, &err)) {
+        char *msg = xasprintf("# %s\n\n%s\n", str(STR_PAGE_ERROR_TITLE), err.msg);
+        src = msg;
+        len = strlen(msg);
+    }
+    Doc *doc = doc_parse(mp->path, src, len, &err);
+    free(src);
+    if (!doc) {
+        char *msg = xasprintf("# %s\n\n%s\n", str(STR_PAGE_ERROR_TITLE), err.msg);
+        doc = doc_parse(mp->path, msg, strlen(msg), NULL);
+        free(msg);
+    }
+    CachedPage *c = &a->cache[a->cache_next];
+    a->cache_next = (a->cache_next + 1) % LAYOUT_CACHE;
+    page_layout_free(c->pl);
+    doc_free(c->doc);
+    LayoutParams lp = {g->col_w, g->page_scale, theme_get(contrast), a->man->language};
+    c->doc = doc;
+    c->pl = doc ? layout_page(a->te, doc, a->pkg, mp->path, &lp) : NULL;
+    c->page = a->page;
+    c->width = g->col_w;
+    c->scale = g->page_scale;
+    c->contrast = contrast;
+    c->layout_ms = time_now_ms() - t0;
+    a->last_layout_ms = c->layout_ms;
+    return c->pl;
+}
+
+static const Doc *current_doc(App *a)
+{
+    for (int i = 0; i < LAYOUT_CACHE; i++)
+        if (a->cache[i].pl && a->cache[i].page == a->page) return a->cache[i].doc;
+    return NULL;
+}
+
+/* ---- widgets -------------------------------------------------------- */
+
+static void add_widget(App *a, int kind, int index, SDL_Rect rc)
+{
+    if (a->n_widgets < MAX_WIDGETS) a->widgets[a->n_widgets++] = (Widget){kind, index, rc};
+}
+
+static int button_w(App *a, const Geo *g, const char *label)
+{
+    Render rd = make_render(a);
+    return text_width(a->te, label, TEXT_BOLD, render_px(&rd, THEME_UI_PX), "en") +
+           (int)(24 * g->ui);
+}
+
+static int toc_item_h(const Geo *g) { return (int)(34 * g->ui + 0.5f); }
+
+static void build_widgets(App *a, const Geo *g)
+{
+    a->n_widgets = 0;
+    int pad = (int)(6 * g->ui + 0.5f);
+    int bh = g->top.h - 2 * pad;
+    if (a->screen == SCREEN_LESSON) {
+        int x = pad;
+        int w = button_w(a, g, str(STR_CONTENTS));
+        add_widget(a, W_TOC_TOGGLE, 0, (SDL_Rect){x, pad, w, bh});
+    }
+    if (a->screen != SCREEN_ERROR) {
+        /* Right side of the top bar, right to left. */
+        int x = a->W - pad;
+        if (a->screen == SCREEN_LESSON && a->have_library) {
+            int w = button_w(a, g, str(STR_LIBRARY));
+            x -= w;
+            add_widget(a, W_LIBRARY, 0, (SDL_Rect){x, pad, w, bh});
+            x -= pad;
+        }
+        int w = button_w(a, g, str(STR_CONTRAST));
+        x -= w;
+        add_widget(a, W_CONTRAST, 0, (SDL_Rect){x, pad, w, bh});
+        x -= pad;
+        w = button_w(a, g, str(STR_TEXT_LARGER));
+        x -= w;
+        add_widget(a, W_LARGER, 0, (SDL_Rect){x, pad, w, bh});
+        x -= pad;
+        w = button_w(a, g, str(STR_TEXT_SMALLER));
+        x -= w;
+        add_widget(a, W_SMALLER, 0, (SDL_Rect){x, pad, w, bh});
+    }
+    if (a->screen == SCREEN_LESSON) {
+        int w = button_w(a, g, str(STR_PREVIOUS)) + (int)(16 * g->ui);
+        add_widget(a, W_PREV, 0, (SDL_Rect){pad, g->bottom.y + pad, w, bh});
+        w = button_w(a, g, str(STR_NEXT)) + (int)(16 * g->ui);
+        add_widget(a, W_NEXT, 0, (SDL_Rect){a->W - pad - w, g->bottom.y + pad, w, bh});
+        if (g->has_sidebar) {
+            int ih = toc_item_h(g);
+            for (int i = 0; i < a->man->n_pages; i++) {
+                SDL_Rect rc = {0, g->sidebar.y + i * ih - a->toc_scroll, g->sidebar.w, ih};
+                add_widget(a, W_TOC_ITEM, i, rc);
+            }
+        }
+        PageLayout *pl = current_layout(a, g);
+        if (pl) {
+            int oy = g->content.y + g->pad_top - a->scroll;
+            for (int i = 0; i < pl->n_links; i++) {
+                const LayoutLink *l = &pl->links[i];
+                add_widget(a, W_LINK, l->link,
+                           (SDL_Rect){g->col_x + l->x, oy + l->y, l->w, l->h});
+            }
+        }
+    }
+    if (a->screen == SCREEN_LIBRARY) {
+        int card = (int)(96 * g->ui + 0.5f), gap = (int)(12 * g->ui + 0.5f);
+        int y = g->content.y + (int)(72 * g->ui) - a->lib_scroll;
+        int w = g->col_w + (int)(48 * g->page_scale);
+        if (w > g->content.w - 2 * gap) w = g->content.w - 2 * gap;
+        int x = g->content.x + (g->content.w - w) / 2;
+        for (int i = 0; i < a->n_lib; i++) {
+            add_widget(a, W_LIB_ITEM, i, (SDL_Rect){x, y, w, card});
+            y += card + gap;
+        }
+    }
+    if (a->screen == SCREEN_ERROR) {
+        const char *label = a->have_library ? str(STR_ERROR_BACK) : str(STR_QUIT);
+        int w = button_w(a, g, label) + (int)(24 * g->ui);
+        add_widget(a, W_ERR_BACK, 0,
+                   (SDL_Rect){(a->W - w) / 2, a->H * 3 / 4, w, (int)(44 * g->ui)});
+    }
+}
+
+static bool widget_disabled(App *a, const Widget *w)
+{
+    if (w->kind == W_PREV) return a->page <= 0;
+    if (w->kind == W_NEXT) return !a->man || a->page >= a->man->n_pages - 1;
+    return false;
+}
+
+static int find_widget(App *a, int kind, int index)
+{
+    for (int i = 0; i < a->n_widgets; i++)
+        if (a->widgets[i].kind == kind && a->widgets[i].index == index) return i;
+    return -1;
+}
+
+/* ---- actions -------------------------------------------------------- */
+
+static void save_settings(App *a)
+{
+    settings_save(&a->set, paths_settings_file(), NULL);
+}
+
+static void go_page(App *a, int page)
+{
+    if (!a->man) return;
+    if (page < 0) page = 0;
+    if (page >= a->man->n_pages) page = a->man->n_pages - 1;
+    if (page == a->page) return;
+    a->page = page;
+    a->scroll = 0;
+    if (a->focus_kind == W_LINK) a->focus_kind = W_NONE;
+}
+
+static void set_text_scale(App *a, float s)
+{
+    if (s < SETTINGS_SCALE_MIN) s = SETTINGS_SCALE_MIN;
+    if (s > SETTINGS_SCALE_MAX) s = SETTINGS_SCALE_MAX;
+    Geo g = geometry(a);
+    int ext = page_extent(a, &g);
+    float frac = ext > 0 ? (float)*scroll_ref(a) / (float)ext : 0;
+    a->set.text_scale = s;
+    save_settings(a);
+    g = geometry(a);
+    *scroll_ref(a) = (int)(frac * (float)page_extent(a, &g));
+    clamp_scroll(a, &g);
+}
+
+static void follow_link(App *a, int link)
+{
+    const Doc *doc = current_doc(a);
+    if (!doc || link < 1 || link > doc->n_links) return;
+    const char *target = doc->links[link - 1];
+    char *name = package_resolve(a->man->pages[a->page].path, target);
+    if (!name) return; /* external links are not followed: the player works offline */
+    int p = manifest_find_page(a->man, name);
+    free(name);
+    if (p >= 0) go_page(a, p);
+}
+
+static void activate(App *a, int kind, int index)
+{
+    switch (kind) {
+    case W_TOC_TOGGLE:
+        a->set.toc_visible = !a->set.toc_visible;
+        save_settings(a);
+        break;
+    case W_SMALLER: set_text_scale(a, a->set.text_scale / 1.15f); break;
+    case W_LARGER: set_text_scale(a, a->set.text_scale * 1.15f); break;
+    case W_CONTRAST:
+        a->set.high_contrast = !a->set.high_contrast;
+        save_settings(a);
+        break;
+    case W_LIBRARY: go_library(a); break;
+    case W_PREV: go_page(a, a->page - 1); break;
+    case W_NEXT: go_page(a, a->page + 1); break;
+    case W_TOC_ITEM: go_page(a, index); break;
+    case W_LINK: follow_link(a, index); break;
+    case W_LIB_ITEM:
+        if (index < a->n_lib) {
+            LibEntry *e = &a->lib[index];
+            if (e->error) show_error(a, e->path, e->error);
+            else open_lesson(a, e->path, 0);
+        }
+        break;
+    case W_ERR_BACK:
+        if (a->have_library) open_library(a);
+        else a->quit = true;
+        break;
+    }
+}
+
+/* Moves keyboard focus through the controls in screen order. */
+static void move_focus(App *a, const Geo *g, int dir)
+{
+    if (a->n_widgets == 0) return;
+    int cur = find_widget(a, a->focus_kind, a->focus_index);
+    int n = a->n_widgets;
+    int i = cur < 0 ? (dir > 0 ? -1 : n) : cur;
+    for (int step = 0; step < n; step++) {
+        i = (i + dir + n) % n;
+        if (widget_disabled(a, &a->widgets[i])) continue;
+        break;
+    }
+    a->focus_kind = a->widgets[i].kind;
+    a->focus_index = a->widgets[i].index;
+    /* Keep the focused control in view. */
+    SDL_Rect rc = a->widgets[i].rc;
+    if (a->focus_kind == W_LINK || a->focus_kind == W_LIB_ITEM) {
+        int *s = scroll_ref(a);
+        if (rc.y < g->content.y) *s -= g->content.y - rc.y + (int)(20 * g->ui);
+        else if (rc.y + rc.h > g->content.y + g->content.h)
+            *s += rc.y + rc.h - (g->content.y + g->content.h) + (int)(20 * g->ui);
+        clamp_scroll(a, g);
+    } else if (a->focus_kind == W_TOC_ITEM) {
+        if (rc.y < g->sidebar.y) a->toc_scroll -= g->sidebar.y - rc.y;
+        else if (rc.y + rc.h > g->sidebar.y + g->sidebar.h)
+            a->toc_scroll += rc.y + rc.h - (g->sidebar.y + g->sidebar.h);
+    }
+}
+
+static void scroll_by(App *a, const Geo *g, int dy)
+{
+    *scroll_ref(a) += dy;
+    clamp_scroll(a, g);
+}
+
+static void handle_key(App *a, const Geo *g, const SDL_KeyboardEvent *k)
+{
+    SDL_Keycode key = k->keysym.sym;
+    bool ctrl = k->keysym.mod & KMOD_CTRL, shift = k->keysym.mod & KMOD_SHIFT;
+    int line = (int)(40 * g->page_scale);
+    int pagestep = g->content.h - line;
+    if (ctrl) {
+        switch (key) {
+        case SDLK_EQUALS:
+        case SDLK_PLUS:
+        case SDLK_KP_PLUS: activate(a, W_LARGER, 0); return;
+        case SDLK_MINUS:
+        case SDLK_KP_MINUS: activate(a, W_SMALLER, 0); return;
+        case SDLK_0:
+        case SDLK_KP_0: set_text_scale(a, 1.0f); return;
+        case SDLK_h: activate(a, W_CONTRAST, 0); return;
+        case SDLK_t: if (a->screen == SCREEN_LESSON) activate(a, W_TOC_TOGGLE, 0); return;
+        case SDLK_q: a->quit = true; return;
+        case SDLK_HOME: go_page(a, 0); return;
+        case SDLK_END: if (a->man) go_page(a, a->man->n_pages - 1); return;
+        default: break;
+        }
+    }
+    switch (key) {
+    case SDLK_TAB: move_focus(a, g, shift ? -1 : 1); return;
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+        if (a->focus_kind != W_NONE) activate(a, a->focus_kind, a->focus_index);
+        return;
+    case SDLK_SPACE:
+        if (a->focus_kind != W_NONE && a->focus_kind != W_LINK) activate(a, a->focus_kind, a->focus_index);
+        else scroll_by(a, g, shift ? -pagestep : pagestep);
+        return;
+    case SDLK_ESCAPE:
+        if (a->focus_kind != W_NONE) a->focus_kind = W_NONE;
+        else if (a->screen == SCREEN_LESSON) go_library(a);
+        return;
+    case SDLK_RIGHT: if (a->screen == SCREEN_LESSON) go_page(a, a->page + 1); return;
+    case SDLK_LEFT: if (a->screen == SCREEN_LESSON) go_page(a, a->page - 1); return;
+    case SDLK_DOWN:
+        if (a->screen == SCREEN_LIBRARY && a->n_lib) {
+            a->focus_kind = W_LIB_ITEM;
+            a->focus_index = a->focus_index + 1 < a->n_lib ? a->focus_index + 1 : a->n_lib - 1;
+            move_focus(a, g, 0);
+        } else {
+            scroll_by(a, g, line);
+        }
+        return;
+    case SDLK_UP:
+        if (a->screen == SCREEN_LIBRARY && a->n_lib) {
+            a->focus_kind = W_LIB_ITEM;
+            a->focus_index = a->focus_index > 0 ? a->focus_index - 1 : 0;
+            move_focus(a, g, 0);
+        } else {
+            scroll_by(a, g, -line);
+        }
+        return;
+    case SDLK_PAGEDOWN: scroll_by(a, g, pagestep); return;
+    case SDLK_PAGEUP: scroll_by(a, g, -pagestep); return;
+    case SDLK_HOME: *scroll_ref(a) = 0; return;
+    case SDLK_END: *scroll_ref(a) = max_scroll(a, g); return;
+    default: return;
+    }
+}
+
+static SDL_Rect thumb_rect(App *a, const Geo *g)
+{
+    int ext = page_extent(a, g);
+    SDL_Rect sb = g->scrollbar;
+    if (ext <= g->content.h) return (SDL_Rect){0, 0, 0, 0};
+    int th = (int)((long long)sb.h * g->content.h / ext);
+    int minh = (int)(32 * g->ui);
+    if (th < minh) th = minh;
+    int ms = max_scroll(a, g);
+    int ty = sb.y + (int)((long long)(sb.h - th) * *scroll_ref(a) / (ms ? ms : 1));
+    return (SDL_Rect){sb.x, ty, sb.w, th};
+}
+
+static void handle_click(App *a, const Geo *g, int x, int y)
+{
+    SDL_Rect thumb = thumb_rect(a, g);
+    if (thumb.h && rect_contains(g->scrollbar, x, y) && a->screen != SCREEN_ERROR) {
+        if (rect_contains(thumb, x, y)) {
+            a->dragging_thumb = true;
+            a->drag_offset = y - thumb.y;
+        } else {
+            scroll_by(a, g, (y < thumb.y ? -1 : 1) * (g->content.h - (int)(40 * g->page_scale)));
+        }
+        return;
+    }
+    for (int i = a->n_widgets - 1; i >= 0; i--) {
+        Widget *w = &a->widgets[i];
+        if (!rect_contains(w->rc, x, y) || widget_disabled(a, w)) continue;
+        /* Controls scrolled out of their panel cannot be clicked. */
+        if (w->kind == W_TOC_ITEM && !rect_contains(g->sidebar, x, y)) continue;
+        if ((w->kind == W_LINK || w->kind == W_LIB_ITEM) && !rect_contains(g->content, x, y))
+            continue;
+        a->focus_kind = W_NONE;
+        activate(a, w->kind, w->index);
+        return;
+    }
+    a->focus_kind = W_NONE;
+}
+
+static void handle_drag(App *a, const Geo *g, int y)
+{
+    SDL_Rect thumb = thumb_rect(a, g);
+    int range = g->scrollbar.h - thumb.h;
+    if (range <= 0) return;
+    *scroll_ref(a) = (int)((long long)(y - a->drag_offset - g->scrollbar.y) * max_scroll(a, g) / range);
+    clamp_scroll(a, g);
+}
+
+void app_handle_event(App *a, const SDL_Event *ev)
+{
+    Geo g = geometry(a);
+    build_widgets(a, &g);
+    float s = a->W / (float)(a->win_w ? a->win_w : 1);
+    switch (ev->type) {
+    case SDL_QUIT: a->quit = true; break;
+    case SDL_KEYDOWN: handle_key(a, &g, &ev->key); break;
+    case SDL_MOUSEBUTTONDOWN:
+        if (ev->button.button == SDL_BUTTON_LEFT)
+            handle_click(a, &g, (int)(ev->button.x * s), (int)(ev->button.y * s));
+        break;
+    case SDL_MOUSEBUTTONUP: a->dragging_thumb = false; break;
+    case SDL_MOUSEMOTION:
+        if (a->dragging_thumb) handle_drag(a, &g, (int)(ev->motion.y * s));
+        break;
+    case SDL_MOUSEWHEEL: {
+        int mx, my;
+        SDL_GetMouseState(&mx, &my);
+        int dy = -ev->wheel.y * (int)(40 * g.page_scale) * 3;
+        if (g.has_sidebar && rect_contains(g.sidebar, (int)(mx * s), (int)(my * s))) {
+            int total = a->man ? a->man->n_pages * toc_item_h(&g) : 0;
+            a->toc_scroll += dy;
+            if (a->toc_scroll > total - g.sidebar.h) a->toc_scroll = total - g.sidebar.h;
+            if (a->toc_scroll < 0) a->toc_scroll = 0;
+        } else {
+            scroll_by(a, &g, dy);
+        }
+        break;
+    }
+    case SDL_WINDOWEVENT:
+        if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+            app_resize(a, ev->window.data1, ev->window.data2);
+        break;
+    default: break;
+    }
+}
+
+/* ---- drawing -------------------------------------------------------- */
+
+static void draw_top_bar(App *a, const Geo *g, const char *title)
+{
+    Render rd = make_render(a);
+    const Theme *th = rd.th;
+    render_fill(&rd, g->top, th->bar_bg);
+    render_fill(&rd, (SDL_Rect){0, g->top.h - render_px(&rd, 1), a->W, render_px(&rd, 1)},
+                th->bar_border);
+    int left = render_px(&rd, 12), right = a->W - render_px(&rd, 12);
+    for (int i = 0; i < a->n_widgets; i++) {
+        Widget *w = &a->widgets[i];
+        if (w->rc.y >= g->top.h) continue;
+        const char *label = w->kind == W_TOC_TOGGLE ? str(STR_CONTENTS)
+                            : w->kind == W_SMALLER  ? str(STR_TEXT_SMALLER)
+                            : w->kind == W_LARGER   ? str(STR_TEXT_LARGER)
+                            : w->kind == W_CONTRAST ? str(STR_CONTRAST)
+                            : w->kind == W_LIBRARY  ? str(STR_LIBRARY)
+                                                    : "";
+        render_button(&rd, w->rc, label, false,
+                      a->focus_kind == w->kind && a->focus_index == w->index);
+        if (w->kind == W_TOC_TOGGLE) left = w->rc.x + w->rc.w + render_px(&rd, 12);
+        else if (w->rc.x - render_px(&rd, 12) < right) right = w->rc.x - render_px(&rd, 12);
+    }
+    SDL_Rect tr = {left, 0, right - left, g->top.h};
+    const char *lang = a->man ? a->man->language : "en";
+    Render rl = rd;
+    rl.lang = lang;
+    render_label(&rl, tr, title, TEXT_BOLD, render_px(&rd, THEME_UI_PX + 2), th->bar_text,
+                 TEXT_ALIGN_LEFT);
+}
+
+static void draw_scrollbar(App *a, const Geo *g)
+{
+    Render rd = make_render(a);
+    SDL_Rect thumb = thumb_rect(a, g);
+    if (!thumb.h) return;
+    render_fill(&rd, g->scrollbar, rd.th->scroll_track);
+    int inset = render_px(&rd, 2);
+    render_fill(&rd, (SDL_Rect){thumb.x + inset, thumb.y, thumb.w - 2 * inset, thumb.h},
+                rd.th->scroll_thumb);
+}
+
+static void draw_lesson(App *a, const Geo *g)
+{
+    Render rd = make_render(a);
+    const Theme *th = rd.th;
+    PageLayout *pl = current_layout(a, g);
+    double t0 = time_now_ms();
+    /* The page, clipped to the content area. */
+    SDL_RenderSetClipRect(a->ren, &g->content);
+    if (pl) {
+        int oy = g->content.y + g->pad_top - a->scroll;
+        layout_draw(pl, a->te, a->ren, g->col_x, oy, a->scroll - g->pad_top,
+                    a->scroll - g->pad_top + g->content.h);
+        if (a->focus_kind == W_LINK) {
+            for (int i = 0; i < a->n_widgets; i++) {
+                Widget *w = &a->widgets[i];
+                if (w->kind == W_LINK && w->index == a->focus_index) {
+                    int p = render_px(&rd, 3);
+                    render_focus(&rd, (SDL_Rect){w->rc.x - p, w->rc.y - p / 2, w->rc.w + 2 * p,
+                                                 w->rc.h + p});
+                }
+            }
+        }
+    }
+    SDL_RenderSetClipRect(a->ren, NULL);
+    draw_scrollbar(a, g);
+    /* Contents sidebar. */
+    if (g->has_sidebar) {
+        render_fill(&rd, g->sidebar, th->sidebar_bg);
+        render_fill(&rd, (SDL_Rect){g->sidebar.w - render_px(&rd, 1), g->sidebar.y,
+                                    render_px(&rd, 1), g->sidebar.h}, th->rule);
+        SDL_RenderSetClipRect(a->ren, &g->sidebar);
+        Render rl = rd;
+        rl.lang = a->man->language;
+        int pad = render_px(&rd, 12);
+        for (int i = 0; i < a->n_widgets; i++) {
+            Widget *w = &a->widgets[i];
+            if (w->kind != W_TOC_ITEM) continue;
+            if (w->rc.y + w->rc.h < g->sidebar.y || w->rc.y > g->sidebar.y + g->sidebar.h) continue;
+            bool cur = w->index == a->page;
+            if (cur) render_fill(&rd, w->rc, th->sidebar_current);
+            char *label = xasprintf("%d. %s", w->index + 1, a->titles[w->index]);
+            SDL_Rect lr = {w->rc.x + pad, w->rc.y, w->rc.w - 2 * pad, w->rc.h};
+            render_label(&rl, lr, label, cur ? TEXT_BOLD : 0, render_px(&rd, THEME_UI_PX),
+                         th->sidebar_text, TEXT_ALIGN_LEFT);
+            free(label);
+            if (a->focus_kind == W_TOC_ITEM && a->focus_index == w->index) render_focus(&rd, w->rc);
+        }
+        SDL_RenderSetClipRect(a->ren, NULL);
+    }
+    draw_top_bar(a, g, a->man->title);
+    /* Bottom bar: previous, page n of m, next. */
+    render_fill(&rd, g->bottom, th->bar_bg);
+    for (int i = 0; i < a->n_widgets; i++) {
+        Widget *w = &a->widgets[i];
+        if (w->kind != W_PREV && w->kind != W_NEXT) continue;
+        char *label = xasprintf(w->kind == W_PREV ? "\u2039 %s" : "%s \u203A",
+                                str(w->kind == W_PREV ? STR_PREVIOUS : STR_NEXT));
+        render_button(&rd, w->rc, label, widget_disabled(a, w),
+                      a->focus_kind == w->kind && !widget_disabled(a, w));
+        free(label);
+    }
+    char *pos = str_printf(STR_PAGE_OF, a->page + 1, a->man->n_pages);
+    render_label(&rd, g->bottom, pos, 0, render_px(&rd, THEME_UI_PX), th->bar_text,
+                 TEXT_ALIGN_CENTER);
+    free(pos);
+    a->last_draw_ms = time_now_ms() - t0;
+}
+
+static char *human_size(uint64_t n)
+{
+    if (n >= 1024 * 1024) return xasprintf("%.1f MB", (double)n / (1024.0 * 1024.0));
+    return xasprintf("%.0f kB", (double)n / 1024.0 + 0.5);
+}
+
+static void draw_library(App *a, const Geo *g)
+{
+    Render rd = make_render(a);
+    const Theme *th = rd.th;
+    SDL_RenderSetClipRect(a->ren, &g->content);
+    int body = render_px(&rd, THEME_BODY_PX);
+    SDL_Rect head = {g->col_x, g->content.y + render_px(&rd, 20) - a->lib_scroll, g->col_w,
+                     render_px(&rd, 40)};
+    if (a->n_lib == 0) {
+        char *msg = str_printf(STR_LIBRARY_EMPTY, a->lib_dir ? a->lib_dir : paths_user_lessons_dir());
+        TextSpan sp = {msg, strlen(msg), 0, body, th->text, 0};
+        TextLayoutOptions o = {g->col_w, "en", 1.5f, TEXT_ALIGN_LEFT};
+        TextBlock *tb = text_layout(a->te, &sp, 1, &o);
+        text_draw_block(a->te, tb, g->col_x, head.y + head.h + render_px(&rd, 20));
+        text_block_free(tb);
+        free(msg);
+    }
+    int pad = render_px(&rd, 14);
+    for (int i = 0; i < a->n_widgets; i++) {
+        Widget *w = &a->widgets[i];
+        if (w->kind != W_LIB_ITEM) continue;
+        if (w->rc.y > a->H || w->rc.y + w->rc.h < g->content.y) continue;
+        LibEntry *e = &a->lib[w->index];
+        render_fill(&rd, w->rc, th->sidebar_bg);
+        render_frame(&rd, w->rc, e->error ? th->error_accent : th->rule, render_px(&rd, 1));
+        Render rl = rd;
+        rl.lang = e->lang ? e->lang : "en";
+        int lh = w->rc.h / 3;
+        render_label(&rl, (SDL_Rect){w->rc.x + pad, w->rc.y + pad / 2, w->rc.w - 2 * pad, lh},
+                     e->title, TEXT_BOLD, render_px(&rd, THEME_BODY_PX + 1), th->heading,
+                     TEXT_ALIGN_LEFT);
+        char *meta;
+        if (e->error) {
+            meta = xasprintf("%s: %s", str(STR_LESSON_BROKEN), e->error);
+        } else {
+            char *size = human_size(e->size);
+            char *pages = str_printf(STR_LIBRARY_PAGES, e->n_pages);
+            char *mins = e->minutes ? str_printf(STR_LIBRARY_MINUTES, e->minutes) : xstrdup("");
+            meta = xasprintf("%s \u00B7 %s%s%s \u00B7 %s", e->lang, pages, *mins ? " \u00B7 " : "",
+                             mins, size);
+            free(size), free(pages), free(mins);
+        }
+        render_label(&rd, (SDL_Rect){w->rc.x + pad, w->rc.y + pad / 2 + lh, w->rc.w - 2 * pad, lh},
+                     meta, 0, render_px(&rd, THEME_UI_PX), e->error ? th->error_accent : th->muted,
+                     TEXT_ALIGN_LEFT);
+        free(meta);
+        if (e->desc)
+            render_label(&rl,
+                         (SDL_Rect){w->rc.x + pad, w->rc.y + pad / 2 + 2 * lh - pad / 2,
+                                    w->rc.w - 2 * pad, lh},
+                         e->desc, 0, render_px(&rd, THEME_UI_PX), th->text, TEXT_ALIGN_LEFT);
+        if (a->focus_kind == W_LIB_ITEM && a->focus_index == w->index) render_focus(&rd, w->rc);
+    }
+    SDL_RenderSetClipRect(a->ren, NULL);
+    draw_scrollbar(a, g);
+    draw_top_bar(a, g, str(STR_LIBRARY_TITLE));
+}
+
+static void draw_error(App *a, const Geo *g)
+{
+    Render rd = make_render(a);
+    const Theme *th = rd.th;
+    render_fill(&rd, (SDL_Rect){0, 0, a->W, a->H}, th->error_bg);
+    render_fill(&rd, (SDL_Rect){0, 0, a->W, render_px(&rd, 8)}, th->error_accent);
+    int w = g->col_w, x = (a->W - w) / 2, y = a->H / 6;
+    char *file = str_printf(STR_ERROR_FILE, a->error_file ? a->error_file : "");
+    struct { const char *s; unsigned style; float size; uint32_t color; } parts[] = {
+        {str(STR_ERROR_TITLE), TEXT_BOLD, 28, th->error_accent},
+        {file, TEXT_MONO, 15, th->error_text},
+        {a->error ? a->error : "", 0, 19, th->error_text},
+        {str(STR_ERROR_HELP), 0, 17, th->muted},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        TextSpan sp = {parts[i].s, strlen(parts[i].s), parts[i].style,
+                       render_px(&rd, parts[i].size), parts[i].color, 0};
+        TextLayoutOptions o = {w, "en", 1.4f, TEXT_ALIGN_LEFT};
+        TextBlock *tb = text_layout(a->te, &sp, 1, &o);
+        text_draw_block(a->te, tb, x, y);
+        y += tb->height + render_px(&rd, 18);
+        text_block_free(tb);
+    }
+    free(file);
+    for (int i = 0; i < a->n_widgets; i++) {
+        Widget *wd = &a->widgets[i];
+        if (wd->kind != W_ERR_BACK) continue;
+        if (wd->rc.y < y) wd->rc.y = y + render_px(&rd, 10);
+        render_button(&rd, wd->rc, a->have_library ? str(STR_ERROR_BACK) : str(STR_QUIT), false,
+                      a->focus_kind == W_ERR_BACK);
+    }
+}
+
+void app_draw(App *a)
+{
+    Geo g = geometry(a);
+    clamp_scroll(a, &g);
+    build_widgets(a, &g);
+    const Theme *th = theme_get(a->set.high_contrast);
+    Render rd = make_render(a);
+    render_fill(&rd, (SDL_Rect){0, 0, a->W, a->H}, th->bg);
+    switch (a->screen) {
+    case SCREEN_LESSON: draw_lesson(a, &g); break;
+    case SCREEN_LIBRARY: draw_library(a, &g); break;
+    case SCREEN_ERROR: draw_error(a, &g); break;
+    }
+    const Widget *f = NULL;
+    for (int i = 0; i < a->n_widgets; i++)
+        if (a->widgets[i].kind == a->focus_kind && a->widgets[i].index == a->focus_index)
+            f = &a->widgets[i];
+    static const char *names[] = {"",        "contents", "smaller", "larger", "contrast",
+                                  "library", "previous", "next",    "back",   "toc",
+                                  "link",    "lesson"};
+    if (!f) a->focus_name[0] = 0;
+    else if (f->kind < W_TOC_ITEM) snprintf(a->focus_name, sizeof a->focus_name, "%s", names[f->kind]);
+    else snprintf(a->focus_name, sizeof a->focus_name, "%s %d", names[f->kind],
+                  f->kind == W_LINK ? f->index : f->index + 1);
+}
+
+/* ---- life cycle ----------------------------------------------------- */
+
+static bool make_target(App *a, Error *err)
+{
+    a->W = (int)(a->win_w * a->dpi + 0.5f);
+    a->H = (int)(a->win_h * a->dpi + 0.5f);
+    if (a->opt.headless) {
+        if (a->ren) SDL_DestroyRenderer(a->ren);
+        SDL_FreeSurface(a->surface);
+        a->surface = SDL_CreateRGBSurfaceWithFormat(0, a->W, a->H, 32, SDL_PIXELFORMAT_ARGB8888);
+        if (!a->surface) return error_set(err, "cannot make a %dx%d picture: %s", a->W, a->H, SDL_GetError());
+        a->ren = SDL_CreateSoftwareRenderer(a->surface);
+        if (!a->ren) return error_set(err, "cannot start drawing: %s", SDL_GetError());
+        SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
+        drop_cache(a); /* image textures belong to the old renderer */
+        text_set_renderer(a->te, a->ren);
+    } else {
+        int dw, dh;
+        SDL_GetRendererOutputSize(a->ren, &dw, &dh);
+        a->W = dw;
+        a->H = dh;
+    }
+    return true;
+}
+
+void app_resize(App *a, int w, int h)
+{
+    if (w < 200) w = 200;
+    if (h < 150) h = 150;
+    a->win_w = w;
+    a->win_h = h;
+    if (a->opt.headless) make_target(a, NULL);
+    else {
+        int dw, dh;
+        SDL_GetRendererOutputSize(a->ren, &dw, &dh);
+        a->W = dw;
+        a->H = dh;
+        if (!a->opt.scale && w > 0) a->dpi = (float)dw / (float)w;
+    }
+    Geo g = geometry(a);
+    clamp_scroll(a, &g);
+}
+
+App *app_new(const AppOptions *opt, Error *err)
+{
+    App *a = xcalloc(1, sizeof *a);
+    a->opt = *opt;
+    for (int i = 0; i < LAYOUT_CACHE; i++) a->cache[i].page = -1;
+    settings_defaults(&a->set);
+    settings_load(&a->set, paths_settings_file());
+    if (opt->headless) SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        error_set(err, "cannot start the display: %s", SDL_GetError());
+        free(a);
+        return NULL;
+    }
+    a->win_w = opt->width > 0 ? opt->width : 1024;
+    a->win_h = opt->height > 0 ? opt->height : 720;
+    a->dpi = opt->scale > 0 ? opt->scale : 1.0f;
+    a->te = text_engine_new(err);
+    if (!a->te) {
+        SDL_Quit();
+        free(a);
+        return NULL;
+    }
+    if (!opt->headless) {
+        a->win = SDL_CreateWindow("Outpost", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                  a->win_w, a->win_h,
+                                  SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+        if (a->win) a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_PRESENTVSYNC);
+        if (a->win && !a->ren) a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+        if (!a->ren) {
+            error_set(err, "cannot open a window: %s", SDL_GetError());
+            app_free(a);
+            return NULL;
+        }
+        SDL_SetWindowMinimumSize(a->win, 320, 240);
+        SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
+        text_set_renderer(a->te, a->ren);
+        int dw, dh;
+        SDL_GetRendererOutputSize(a->ren, &dw, &dh);
+        if (!opt->scale) a->dpi = (float)dw / (float)a->win_w;
+        SDL_StartTextInput();
+    }
+    if (!make_target(a, err)) {
+        app_free(a);
+        return NULL;
+    }
+    const char *path = opt->path;
+    if (path && path_is_dir(path)) {
+        char *manifest = xasprintf("%s/lesson.lua", path);
+        bool is_lesson = path_is_file(manifest);
+        free(manifest);
+        if (is_lesson) {
+            open_lesson(a, path, opt->page);
+        } else {
+            a->lib_dir = xstrdup(path);
+            open_library(a);
+        }
+    } else if (path) {
+        open_lesson(a, path, opt->page);
+    } else {
+        open_library(a);
+    }
+    return a;
+}
+
+void app_free(App *a)
+{
+    if (!a) return;
+    close_lesson(a);
+    lib_free(a);
+    free(a->lib_dir);
+    free(a->error);
+    free(a->error_file);
+    text_engine_free(a->te);
+    if (a->ren) SDL_DestroyRenderer(a->ren);
+    SDL_FreeSurface(a->surface);
+    if (a->win) SDL_DestroyWindow(a->win);
+    IMG_Quit();
+    SDL_Quit();
+    free(a);
+}
+
+int app_run(App *a)
+{
+    bool dirty = true;
+    while (!a->quit) {
+        if (dirty) {
+            app_draw(a);
+            SDL_RenderPresent(a->ren);
+            dirty = false;
+        }
+        SDL_Event ev;
+        if (!SDL_WaitEvent(&ev)) break;
+        do {
+            app_handle_event(a, &ev);
+            dirty = true;
+        } while (SDL_PollEvent(&ev));
+    }
+    return 0;
+}
+
+bool app_screenshot(App *a, const char *png, Error *err)
+{
+    app_draw(a);
+    SDL_Surface *s = a->surface;
+    SDL_Surface *tmp = NULL;
+    if (!s) {
+        tmp = SDL_CreateRGBSurfaceWithFormat(0, a->W, a->H, 32, SDL_PIXELFORMAT_ARGB8888);
+        if (!tmp || SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_ARGB8888, tmp->pixels,
+                                         tmp->pitch) != 0) {
+            SDL_FreeSurface(tmp);
+            return error_set(err, "%s: cannot read the screen: %s", png, SDL_GetError());
+        }
+        s = tmp;
+    }
+    int rc = IMG_SavePNG(s, png);
+    SDL_FreeSurface(tmp);
+    if (rc != 0) return error_set(err, "%s: cannot write the picture: %s", png, IMG_GetError());
+    return true;
+}
+
+AppState app_state(App *a)
+{
+    Geo g = geometry(a);
+    PageLayout *pl = current_layout(a, &g);
+    AppState st = {0};
+    st.screen = a->screen;
+    st.page = a->man ? a->page + 1 : 0;
+    st.n_pages = a->man ? a->man->n_pages : 0;
+    st.scroll = *scroll_ref(a);
+    st.max_scroll = max_scroll(a, &g);
+    st.missing = pl ? pl->missing : 0;
+    st.n_problems = pl ? pl->n_problems : 0;
+    st.error = a->screen == SCREEN_ERROR ? a->error : NULL;
+    st.focus = a->focus_name;
+    st.quit = a->quit;
+    return st;
+}
+
+const char *app_problem(App *a, int i)
+{
+    Geo g = geometry(a);
+    PageLayout *pl = current_layout(a, &g);
+    return pl && i >= 0 && i < pl->n_problems ? pl->problems[i] : NULL;
+}
+
+void app_last_timings(App *a, double *layout_ms, double *draw_ms)
+{
+    if (layout_ms) *layout_ms = a->last_layout_ms;
+    if (draw_ms) *draw_ms = a->last_draw_ms;
+}

@@ -1,2 +1,0 @@
-/* strings: not written yet. */
-#include "util.h"

@@ -1,0 +1,62 @@
+/* ui: the player's screens (library, lesson, error), their input handling
+ * and drawing. The same code serves a real window and the headless mode,
+ * where drawing goes to an in-memory surface through SDL's software
+ * renderer and input comes from an event file (replay.h). */
+#ifndef OUTPOST_UI_H
+#define OUTPOST_UI_H
+
+#include "util.h"
+#include <SDL2/SDL.h>
+
+typedef enum Screen { SCREEN_LIBRARY, SCREEN_LESSON, SCREEN_ERROR } Screen;
+
+typedef struct AppOptions {
+    const char *path;  /* a .lesson file, a lesson folder, or a folder of lessons;
+                          NULL opens the library of the default lesson folders */
+    bool headless;     /* render off-screen on SDL's dummy video driver */
+    int width, height; /* window size in screen points (0 = 1024 x 720) */
+    float scale;       /* HiDPI factor; 0 = ask the window (1 when headless) */
+    int page;          /* 1-based page to open the lesson at; 0 = first */
+} AppOptions;
+
+typedef struct AppState {
+    Screen screen;
+    int page, n_pages;     /* 1-based current page and page count (lesson screen) */
+    int scroll, max_scroll;
+    int missing;           /* characters drawn without a font on the current page */
+    int n_problems;        /* pictures on the current page that could not be shown */
+    const char *error;     /* the error screen's message, else NULL (owned by the app) */
+    const char *focus;     /* name of the focused control, or "" */
+    bool quit;
+} AppState;
+
+typedef struct App App;
+
+/* Starts SDL, the window (or the off-screen surface) and opens opt->path.
+ * Returns NULL with a reason only if SDL itself cannot start; a lesson that
+ * cannot be opened gives the error screen (see app_state().error).
+ * The caller frees with app_free(). */
+App *app_new(const AppOptions *opt, Error *err);
+void app_free(App *a);
+
+/* The interactive loop for a real window; returns when the window closes. */
+int app_run(App *a);
+
+/* Feeds one input event (real or replayed). */
+void app_handle_event(App *a, const SDL_Event *ev);
+/* Draws the current screen into the renderer's target. */
+void app_draw(App *a);
+/* Draws and writes the current screen as a PNG. */
+bool app_screenshot(App *a, const char *png_path, Error *err);
+/* Changes the window (or off-screen surface) size in points. */
+void app_resize(App *a, int w, int h);
+
+AppState app_state(App *a);
+/* The i-th picture problem of the current page ("images/x.png: reason"). */
+const char *app_problem(App *a, int i);
+/* Milliseconds spent in the last layout and the last draw (for benchmarks). */
+void app_last_timings(App *a, double *layout_ms, double *draw_ms);
+/* Drops cached page layouts so the next draw lays the page out again. */
+void app_drop_layouts(App *a);
+
+#endif

@@ -1,0 +1,484 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the outpost player, run as a user would run it.
+
+usage: test_player.py CASE        run one case (meson runs each as a test)
+       test_player.py --list      list the cases
+       test_player.py --update    rewrite the reference screenshots (look at them!)
+
+Environment (set by tests/ui/meson.build): OUTPOST, IMGCMP, MKZIPS, TESTS_UI.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUTPOST = os.environ.get("OUTPOST", "outpost")
+IMGCMP = os.environ.get("IMGCMP", "imgcmp")
+LESSON = os.path.join(HERE, "lessons", "scripts")
+REF = os.path.join(HERE, "ref")
+SIZE = "900x640"
+
+CASES = {}
+UPDATE = False
+
+
+def case(fn):
+    CASES[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def run(args, data_dir, expect_status=None, timeout=60):
+    env = dict(os.environ)
+    env["OUTPOST_DATA"] = data_dir
+    env["SDL_VIDEODRIVER"] = "dummy"
+    p = subprocess.run([OUTPOST] + args, capture_output=True, text=True, env=env, timeout=timeout)
+    if expect_status is not None and p.returncode != expect_status:
+        raise Failure("outpost %s: exit %d, expected %d\nstdout: %s\nstderr: %s" %
+                      (" ".join(args), p.returncode, expect_status, p.stdout, p.stderr))
+    for marker in ("AddressSanitizer", "runtime error:", "LeakSanitizer"):
+        check(marker not in p.stderr, "sanitizer report:\n" + p.stderr)
+    return p
+
+
+def stats(out):
+    m = re.search(r"screen=(\w+) page=(\d+) pages=(\d+) missing_glyphs=(\d+) problems=(\d+) scroll=(\d+)", out)
+    check(m, "no stats line in: " + out)
+    return {"screen": m.group(1), "page": int(m.group(2)), "pages": int(m.group(3)),
+            "missing": int(m.group(4)), "problems": int(m.group(5)), "scroll": int(m.group(6))}
+
+
+def picture_stats(png):
+    p = subprocess.run([IMGCMP, "--stats", png], capture_output=True, text=True)
+    check(p.returncode == 0, "cannot read %s: %s" % (png, p.stderr))
+    m = re.search(r"size=(\d+)x(\d+) colors=(\d+) brightness=([\d.]+)", p.stdout)
+    return {"w": int(m.group(1)), "h": int(m.group(2)), "colors": int(m.group(3)),
+            "brightness": float(m.group(4))}
+
+
+def compare_with_reference(png, name, tolerance="0.01"):
+    ref = os.path.join(REF, name + ".png")
+    if UPDATE:
+        os.makedirs(REF, exist_ok=True)
+        shutil.copy(png, ref)
+        print("updated", ref)
+        return
+    check(os.path.exists(ref), "no reference picture %s (run with --update and look at it)" % ref)
+    p = subprocess.run([IMGCMP, png, ref, tolerance], capture_output=True, text=True)
+    print(p.stdout.strip())
+    if p.returncode != 0:
+        keep = os.path.join(os.environ.get("BUILD_DIR", tempfile.gettempdir()), "ui-failed-" + name + ".png")
+        shutil.copy(png, keep)
+        raise Failure("%s differs from %s (actual kept as %s): %s" % (name, ref, keep, p.stderr + p.stdout))
+
+
+def screenshot_case(page, name, tmp, extra=()):
+    png = os.path.join(tmp, name + ".png")
+    p = run(["--screenshot", png, "--size", SIZE, "--page", str(page), "--stats"] + list(extra) + [LESSON],
+            tmp, expect_status=0)
+    s = stats(p.stdout)
+    check(s["missing"] == 0, "%d characters were drawn without a font" % s["missing"])
+    check(s["page"] == page, "page %d shown instead of %d" % (s["page"], page))
+    compare_with_reference(png, name)
+    return s
+
+
+@case
+def screenshot_en(tmp):
+    screenshot_case(1, "page-en", tmp)
+
+
+@case
+def screenshot_th(tmp):
+    screenshot_case(2, "page-th", tmp)
+
+
+@case
+def screenshot_zh(tmp):
+    screenshot_case(3, "page-zh", tmp)
+
+
+@case
+def screenshot_hidpi_contrast(tmp):
+    # Twice the pixels, high contrast and a larger text size, all from settings.
+    with open(os.path.join(tmp, "settings.conf"), "w") as f:
+        f.write("text_scale = 1.30\nhigh_contrast = yes\ncontents = hidden\n")
+    png = os.path.join(tmp, "hidpi.png")
+    p = run(["--screenshot", png, "--size", "640x480", "--scale", "2", "--stats", LESSON], tmp, 0)
+    s = picture_stats(png)
+    check((s["w"], s["h"]) == (1280, 960), "HiDPI picture is %dx%d, expected 1280x960" % (s["w"], s["h"]))
+    check(s["brightness"] < 60, "high contrast should be mostly black, brightness %.1f" % s["brightness"])
+    compare_with_reference(png, "page-en-hidpi-contrast")
+
+
+@case
+def other_scripts_have_fonts(tmp):
+    # Vietnamese, Japanese, Korean, Khmer, Lao, Myanmar, Hindi, Arabic: no boxes.
+    # The page also shows a picture that is missing from the package: the
+    # page says so, and the command line reports it with a non-zero exit.
+    png = os.path.join(tmp, "more.png")
+    p = run(["--screenshot", png, "--size", SIZE, "--page", "4", "--stats", LESSON], tmp, 1)
+    s = stats(p.stdout)
+    check(s["missing"] == 0, "%d characters were drawn without a font" % s["missing"])
+    check(s["problems"] == 1, "expected one picture problem, got %d" % s["problems"])
+    check("images/absent.png" in p.stderr, "stderr should name the missing picture: " + p.stderr)
+    compare_with_reference(png, "page-more")
+
+
+def replay(tmp, script, lesson=LESSON, status=0, size=SIZE):
+    ev = os.path.join(tmp, "events.txt")
+    with open(ev, "w") as f:
+        f.write(script)
+    return run(["--events", ev, "--size", size, "--stats", lesson], tmp, status)
+
+
+@case
+def keyboard_navigation(tmp):
+    replay(tmp, """
+expect page 1
+key Right
+expect page 2
+key Left
+expect page 1
+key Left
+expect page 1
+key ctrl+End
+expect page 5
+key Right
+expect page 5
+key End
+expect bottom
+key Home
+expect scrolled no
+key PageDown
+expect scrolled yes
+key Up
+key ctrl+Home
+expect page 1
+expect scrolled no
+""")
+
+
+@case
+def focus_and_activate(tmp):
+    # Keyboard-only use: Tab reaches the controls in order; Enter activates.
+    replay(tmp, """
+key Tab
+expect focus contents
+key Tab
+expect focus smaller
+key Tab
+key Tab
+expect focus contrast
+key Tab
+key Tab
+expect focus next
+key Return
+expect page 2
+key shift+Tab
+expect focus previous
+key Return
+expect page 1
+key Tab
+key Tab
+expect focus toc 1
+key Tab
+key Tab
+expect focus toc 3
+key Return
+expect page 3
+key Escape
+expect focus
+""")
+
+
+@case
+def mouse_navigation(tmp):
+    # Buttons, the contents sidebar, a link in the page and the wheel.
+    # Window 900x640: bottom bar buttons at y ~ 618, sidebar items 34 px high from y 44.
+    replay(tmp, """
+click 860 618
+expect page 2
+click 40 618
+expect page 1
+click 100 130
+expect page 3
+click 100 64
+expect page 1
+wheel -3
+expect scrolled yes
+wheel 10
+expect scrolled no
+""")
+    # The link "the next page" on page 1 goes to the Thai page. Find it by
+    # tabbing to it, which also proves links take the focus.
+    replay(tmp, "\n".join(["key Tab"] * 9) + "\nexpect focus link 1\nkey Return\nexpect page 2\n")
+
+
+@case
+def scrollbar_drag(tmp):
+    replay(tmp, """
+key ctrl+End
+expect page 5
+press 893 60
+move 893 600
+release 893 600
+expect bottom
+""")
+
+
+@case
+def text_size_and_contrast_persist(tmp):
+    replay(tmp, "key ctrl+plus\nkey ctrl+plus\nkey ctrl+h\nkey ctrl+t\n")
+    conf = open(os.path.join(tmp, "settings.conf")).read()
+    check("high_contrast = yes" in conf, conf)
+    check("contents = hidden" in conf, conf)
+    m = re.search(r"text_scale = ([\d.]+)", conf)
+    check(m and abs(float(m.group(1)) - 1.32) < 0.02, conf)
+    replay(tmp, "key ctrl+0\nkey ctrl+minus\n")
+    conf = open(os.path.join(tmp, "settings.conf")).read()
+    m = re.search(r"text_scale = ([\d.]+)", conf)
+    check(m and abs(float(m.group(1)) - 0.87) < 0.02, conf)
+
+
+@case
+def resize_reflows(tmp):
+    # A narrow window: the contents hide, the page reflows, nothing breaks.
+    a = os.path.join(tmp, "wide.png")
+    b = os.path.join(tmp, "narrow.png")
+    replay(tmp, "screenshot %s\nresize 420 700\nexpect page 1\nscreenshot %s\nkey End\nexpect bottom\n" % (a, b))
+    sa, sb = picture_stats(a), picture_stats(b)
+    check((sb["w"], sb["h"]) == (420, 700), "resized picture is %dx%d" % (sb["w"], sb["h"]))
+    check(sb["colors"] > 20, "narrow page looks blank")
+
+
+@case
+def library_screen(tmp):
+    lib = os.path.join(tmp, "lessons")
+    os.makedirs(lib)
+    shutil.copytree(LESSON, os.path.join(lib, "scripts"))
+    with open(os.path.join(lib, "broken.lesson"), "wb") as f:
+        f.write(b"this is not a zip file")
+    png = os.path.join(tmp, "library.png")
+    replay(tmp, "expect screen library\nscreenshot %s\nkey Return\nexpect screen error\n"
+           "key Return\nexpect screen library\nkey Down\nkey Return\nexpect screen lesson\n"
+           "expect page 1\nkey Escape\nexpect screen library\n" % png, lesson=lib)
+    compare_with_reference(png, "library")
+
+
+@case
+def cli_usage(tmp):
+    p = run(["--help"], tmp, 0)
+    check("Usage: outpost" in p.stdout, p.stdout)
+    p = run(["--bogus"], tmp, 2)
+    check("unknown option '--bogus'" in p.stderr, p.stderr)
+    p = run(["--page", "abc", LESSON], tmp, 2)
+    check("--page needs a page number" in p.stderr, p.stderr)
+    p = run(["--size", "12", LESSON], tmp, 2)
+    check("--size needs" in p.stderr, p.stderr)
+    p = run(["--screenshot"], tmp, 2)
+    check("--screenshot needs a value" in p.stderr, p.stderr)
+    p = run(["/no/such/lesson.lesson"], tmp, 1)
+    check("/no/such/lesson.lesson: no such file or folder" in p.stderr, p.stderr)
+    p = run(["frobnicate"], tmp, 2)
+    check("there is no command 'frobnicate'" in p.stderr, p.stderr)
+    p = run(["help", "pack"], tmp, 0)
+    check("pack" in p.stdout, p.stdout)
+
+
+@case
+def bad_events_file(tmp):
+    p = replay(tmp, "key Right\nfly away\n", status=1)
+    check("events.txt:2: unknown command 'fly'" in p.stderr, p.stderr)
+    p = replay(tmp, "key NoSuchKey\n", status=1)
+    check("events.txt:1: unknown key 'NoSuchKey'" in p.stderr, p.stderr)
+    p = replay(tmp, "key Right\nexpect page 4\n", status=1)
+    check("expected page 4, but page 2 is shown" in p.stderr, p.stderr)
+
+
+def error_case(tmp, lesson, *needles):
+    """A package that cannot be opened: a clear one-line message naming the
+    file on stderr, exit 1, and an error screen (not a blank window)."""
+    png = os.path.join(tmp, "error.png")
+    p = run(["--screenshot", png, "--size", SIZE, "--stats", lesson], tmp, 1)
+    check(stats(p.stdout)["screen"] == "error", "error screen not shown: " + p.stdout)
+    line = p.stderr.strip().splitlines()[0]
+    check(line.startswith("outpost: ") and os.path.basename(lesson) in line,
+          "message should name the file: " + line)
+    for n in needles:
+        check(n in p.stderr, "expected '%s' in: %s" % (n, p.stderr))
+    s = picture_stats(png)
+    check(s["colors"] > 10, "error screen looks blank")
+    return p
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
+
+
+def lesson_dir(tmp, manifest, pages=None):
+    d = os.path.join(tmp, "lesson")
+    write(os.path.join(d, "lesson.lua"), manifest)
+    for name, text in (pages or {"pages/a.md": "# A\n\nText.\n"}).items():
+        write(os.path.join(d, name), text)
+    return d
+
+
+@case
+def bad_not_a_zip(tmp):
+    f = os.path.join(tmp, "notzip.lesson")
+    write(f, b"PK\x03\x04 this is not really a zip file at all")
+    error_case(tmp, f)
+
+
+@case
+def bad_empty_file(tmp):
+    f = os.path.join(tmp, "empty.lesson")
+    write(f, b"")
+    error_case(tmp, f)
+
+
+@case
+def bad_truncated_zip(tmp):
+    good = os.path.join(tmp, "good.lesson")
+    run(["pack", LESSON, "-o", good], tmp, 0)
+    data = open(good, "rb").read()
+    f = os.path.join(tmp, "truncated.lesson")
+    write(f, data[: len(data) // 2])
+    error_case(tmp, f)
+
+
+@case
+def bad_zip_cases(tmp):
+    # The package tests' generator writes zip-slip names, lying sizes, bad
+    # CRCs and the like; every one must be refused with the file's name.
+    out = os.path.join(tmp, "zips")
+    os.makedirs(out)
+    subprocess.run([sys.executable, os.environ["MKZIPS"], os.path.join(os.path.dirname(os.environ["MKZIPS"]), "fixtures"), out], check=True)
+    bad = sorted(n for n in os.listdir(out) if n.endswith(".lesson") and not n.startswith("good"))
+    check(len(bad) >= 6, "expected several bad packages, got %s" % bad)
+    for name in bad:
+        error_case(tmp, os.path.join(out, name))
+    print("refused %d bad packages: %s" % (len(bad), ", ".join(bad)))
+
+
+@case
+def bad_missing_manifest(tmp):
+    d = os.path.join(tmp, "nomanifest")
+    write(os.path.join(d, "pages", "a.md"), "# A\n")
+    # A folder without lesson.lua is a library folder, so use a zip.
+    f = os.path.join(tmp, "nomanifest.lesson")
+    import zipfile
+    with zipfile.ZipFile(f, "w") as z:
+        z.writestr("pages/a.md", "# A\n")
+    error_case(tmp, f, "lesson.lua")
+
+
+@case
+def bad_manifests(tmp):
+    cases = [
+        ("while true do end", "too long"),
+        ("local t = {} for i = 1, 1e9 do t[i] = i end return t", "memory"),
+        ("error('boom')", "boom"),
+        ("return 42", "lesson.lua"),
+        ("return { id = 'x', version = 1, title = 'T', language = 'en', pages = {'pages/a.md'} }", "version"),
+        ("return { id = 'x', version = '1', title = 'T', language = 'en', pages = {} }", "pages"),
+        ("return { id = 'x', version = '1', title = 'T', language = 'en', pages = {'pages/gone.md'} }", "pages/gone.md"),
+        ("return {", "lesson.lua:1"),
+        ("return io.open('/etc/passwd')", "lesson.lua"),
+    ]
+    for i, (src, needle) in enumerate(cases):
+        d = os.path.join(tmp, "m%d" % i)
+        write(os.path.join(d, "lesson.lua"), src)
+        write(os.path.join(d, "pages", "a.md"), "# A\n")
+        p = error_case(tmp, d, needle)
+        check(len(p.stderr.strip().splitlines()) == 1, "one line expected: " + p.stderr)
+
+
+@case
+def bad_image(tmp):
+    d = lesson_dir(tmp, "return { id = 'x', version = '1', title = 'T', language = 'en', pages = {'pages/a.md'} }",
+                   {"pages/a.md": "# A\n\n![broken](../images/b.png)\n\n![huge](../images/huge.png)\n",
+                    "images/b.png": b"\x89PNG\r\n\x1a\n garbage",
+                    "images/huge.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01\x00\x00\x00\x01\x00\x00\x08\x06\x00\x00\x00"})
+    png = os.path.join(tmp, "img.png")
+    p = run(["--screenshot", png, "--stats", d], tmp, 1)
+    check(stats(p.stdout)["problems"] == 2, p.stdout)
+    check("images/b.png" in p.stderr and "images/huge.png: image is too large" in p.stderr, p.stderr)
+
+
+@case
+def markdown_torture(tmp):
+    # Anything md4c parses renders without crashing, even if plainly.
+    src = "\n".join([
+        "# " + "Very long heading " * 30, "", "> > > nested quote", "> - list in quote", "",
+        "- a\n  - b\n    - c\n      - d\n        - e\n          - f", "", "1. x\n2.\n3. z", "",
+        "| a |\n|---|\n| " + "w" * 500 + " |", "", "| a | b | c |\n|---|---|---|\n| 1 |", "",
+        "<div>html</div>", "", "&amp; &#x1F600; &#0; &bogus;", "", "![](nothing.png)", "",
+        "[dangling](no-such-page.md) [ext](https://example.org) [abs](/etc/passwd)", "",
+        "```\n" + "code " * 200 + "\n```", "", "***", "", "\x00 nul", "", "a\\\nb",
+        "![alt ![inner](x.png)](y.png)", "| ![img](x.png) | *e* |\n|--|--|\n| `c` | **b** |",
+    ])
+    d = lesson_dir(tmp, "return { id = 'x', version = '1', title = 'T', language = 'en', pages = {'pages/a.md'} }",
+                   {"pages/a.md": src})
+    png = os.path.join(tmp, "t.png")
+    p = run(["--screenshot", png, "--stats", d], tmp)
+    check(p.returncode in (0, 1), "crashed: %d %s" % (p.returncode, p.stderr))
+    check(picture_stats(png)["colors"] > 10, "blank page")
+    replay(tmp, "key End\nkey Tab\nkey Tab\nkey Tab\nkey Tab\nkey Tab\nkey Tab\nkey Tab\nkey Tab\nkey Return\nresize 300 200\nkey End\n", lesson=d, status=None)
+
+
+@case
+def docs_event_example(tmp):
+    # The example in docs/headless.md must keep working as written.
+    doc = open(os.path.join(HERE, "..", "..", "docs", "headless.md")).read()
+    m = re.search(r"This example is run by the test suite.*?```\n(.*?)```", doc, re.S)
+    check(m, "example not found in docs/headless.md")
+    cwd = os.getcwd()
+    os.chdir(tmp)
+    try:
+        replay(tmp, m.group(1))
+    finally:
+        os.chdir(cwd)
+    check(picture_stats(os.path.join(tmp, "larger.png"))["colors"] > 10, "blank screenshot")
+
+
+def main():
+    global UPDATE
+    args = sys.argv[1:]
+    if args == ["--list"]:
+        print("\n".join(CASES))
+        return 0
+    if args == ["--update"]:
+        UPDATE = True
+        args = [n for n in CASES]
+    failed = 0
+    for name in args:
+        tmp = tempfile.mkdtemp(prefix="outpost-ui-")
+        try:
+            CASES[name](tmp)
+            print("ok", name)
+        except Failure as e:
+            print("FAIL %s: %s" % (name, e))
+            failed += 1
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (len(args) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
