@@ -1,0 +1,23 @@
+return {
+  id = "wco.ipr.border",
+  version = "1.0.0",
+  title = "IPR at the border: stopping counterfeit and pirated goods",
+  language = "en",
+  description = "Border measures under the TRIPS Agreement (Articles 51 to 60): applications, suspension and time limits, ex officio action, inspection, disposal of fakes, the de minimis exception, and the WCO IPM tool.",
+  authors = { "Outpost sample content" },
+  publisher = "Outpost",
+  minutes = 50,
+  cover = "images/cover.svg",
+  pages = {
+    { path = "pages/01-fakes.md", id = "fakes" },
+    { path = "pages/02-application.md", id = "application" },
+    { path = "pages/03-security.md", id = "security" },
+    { path = "pages/04-suspension.md", id = "suspension" },
+    { path = "pages/05-ex-officio.md", id = "ex-officio" },
+    { path = "pages/06-inspection.md", id = "inspection" },
+    { path = "pages/07-disposal.md", id = "disposal" },
+    { path = "pages/08-de-minimis.md", id = "de-minimis" },
+    { path = "pages/09-spotting-fakes.md", id = "spotting-fakes" },
+    { path = "pages/10-ipm.md", id = "ipm" },
+  },
+}

@@ -1,0 +1,22 @@
+return {
+  id = "wco.origin.basics",
+  version = "1.0.0",
+  title = "Rules of origin: the basics",
+  language = "en",
+  description = "How to decide where goods come from: wholly obtained goods, substantial transformation, product-specific rules, RVC, cumulation, de minimis and proof of origin under RCEP and ATIGA.",
+  authors = { "Outpost sample content" },
+  publisher = "Outpost",
+  minutes = 60,
+  cover = "images/cover.svg",
+  pages = {
+    { path = "pages/01-two-tests.md", id = "two-tests" },
+    { path = "pages/02-psr.md", id = "psr" },
+    { path = "pages/03-ctc-steps.md", id = "ctc-steps" },
+    { path = "pages/04-rvc.md", id = "rvc" },
+    { path = "pages/05-cumulation.md", id = "cumulation" },
+    { path = "pages/06-de-minimis.md", id = "de-minimis" },
+    { path = "pages/07-minimal-operations.md", id = "minimal-operations" },
+    { path = "pages/08-direct-consignment.md", id = "direct-consignment" },
+    { path = "pages/09-proof-of-origin.md", id = "proof-of-origin" },
+  },
+}

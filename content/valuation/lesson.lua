@@ -1,0 +1,23 @@
+return {
+  id = "wco.valuation.basics",
+  version = "1.0.0",
+  title = "Customs valuation: the basics",
+  language = "en",
+  description = "How to find the customs value of imported goods under the WTO Valuation Agreement: the six methods in order, transaction value, Article 8 additions, and CIF and FOB bases.",
+  authors = { "Outpost sample content" },
+  publisher = "Outpost",
+  minutes = 60,
+  cover = "images/cover.svg",
+  pages = {
+    { path = "pages/01-why-value.md", id = "why-value" },
+    { path = "pages/02-methods.md", id = "methods" },
+    { path = "pages/03-transaction-value.md", id = "transaction-value" },
+    { path = "pages/04-related-parties.md", id = "related-parties" },
+    { path = "pages/05-additions.md", id = "additions" },
+    { path = "pages/06-assists.md", id = "assists" },
+    { path = "pages/07-royalties.md", id = "royalties" },
+    { path = "pages/08-not-added.md", id = "not-added" },
+    { path = "pages/09-cif-fob.md", id = "cif-fob" },
+    { path = "pages/10-other-methods.md", id = "other-methods" },
+  },
+}
