@@ -40,6 +40,7 @@ typedef struct TextSpan {
     int tag;          /* caller's tag copied to every fragment (e.g. a link), 0 = none */
 } TextSpan;
 
+typedef struct TextEngine TextEngine; /* fonts and caches; one per renderer */
 typedef struct TextFont TextFont; /* a face at a size, owned by the engine */
 
 typedef struct TextFrag {

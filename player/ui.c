@@ -1009,14 +1009,17 @@ static bool make_target(App *a, Error *err)
     a->W = (int)(a->win_w * a->dpi + 0.5f);
     a->H = (int)(a->win_h * a->dpi + 0.5f);
     if (a->opt.headless) {
+        /* Textures belong to the renderer: release ours before it goes. */
+        drop_cache(a);
+        text_set_renderer(a->te, NULL);
         if (a->ren) SDL_DestroyRenderer(a->ren);
+        a->ren = NULL;
         SDL_FreeSurface(a->surface);
         a->surface = SDL_CreateRGBSurfaceWithFormat(0, a->W, a->H, 32, SDL_PIXELFORMAT_ARGB8888);
         if (!a->surface) return error_set(err, "cannot make a %dx%d picture: %s", a->W, a->H, SDL_GetError());
         a->ren = SDL_CreateSoftwareRenderer(a->surface);
         if (!a->ren) return error_set(err, "cannot start drawing: %s", SDL_GetError());
         SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
-        drop_cache(a); /* image textures belong to the old renderer */
         text_set_renderer(a->te, a->ren);
     } else {
         int dw, dh;
@@ -1113,7 +1116,7 @@ App *app_new(const AppOptions *opt, Error *err)
 void app_free(App *a)
 {
     if (!a) return;
-    close_lesson(a);
+    close_lesson(a); /* frees page textures while the renderer lives */
     lib_free(a);
     free(a->lib_dir);
     free(a->error);
