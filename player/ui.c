@@ -234,7 +234,11 @@ static bool open_lesson(App *a, const char *path, int page)
     close_lesson(a);
     Error err = {{0}};
     a->pkg = package_open(path, &err);
-    if (a->pkg) a->man = manifest_load(a->pkg, &err);
+    if (a->pkg) {
+        a->man = manifest_load(a->pkg, &err);
+        /* Manifest messages start at lesson.lua; say which lesson. */
+        if (!a->man) error_prefix(&err, "%s", path);
+    }
     if (!a->man) {
         show_error(a, path, err.msg);
         return false;
@@ -363,13 +367,15 @@ static PageLayout *current_layout(App *a, const Geo *g)
     }
     double t0 = time_now_ms();
     const ManifestPage *mp = &a->man->pages[a->page];
-    char *src = NULL;
+    char *src = NULL, *read_problem = NULL;
     size_t len = 0;
     Error err = {{0}};
     if (mp->kind == PAGE_QUIZ) {
         src = placeholder_source(a, mp);
         len = strlen(src);
     } else if (!package_read(a->pkg, mp->path, &src, &len, &err)) {
+        error_prefix(&err, "%s", package_path(a->pkg));
+        read_problem = xstrdup(err.msg);
         char *msg = xasprintf("# %s\n\n%s\n", str(STR_PAGE_ERROR_TITLE), err.msg);
         src = msg;
         len = strlen(msg);
@@ -388,6 +394,15 @@ static PageLayout *current_layout(App *a, const Geo *g)
     LayoutParams lp = {g->col_w, g->page_scale, theme_get(contrast), a->man->language};
     c->doc = doc;
     c->pl = doc ? layout_page(a->te, doc, a->pkg, mp->path, &lp) : NULL;
+    if (read_problem && c->pl) {
+        /* A page that cannot be read counts as a problem like a broken picture. */
+        c->pl->problems = xrealloc(c->pl->problems, sizeof(char *) * (size_t)(c->pl->n_problems + 1));
+        memmove(c->pl->problems + 1, c->pl->problems, sizeof(char *) * (size_t)c->pl->n_problems);
+        c->pl->problems[0] = read_problem;
+        c->pl->n_problems++;
+    } else {
+        free(read_problem);
+    }
     c->page = a->page;
     c->width = g->col_w;
     c->scale = g->page_scale;
@@ -431,31 +446,28 @@ static void build_widgets(App *a, const Geo *g)
         add_widget(a, W_TOC_TOGGLE, 0, (SDL_Rect){x, pad, w, bh});
     }
     if (a->screen != SCREEN_ERROR) {
-        /* Right side of the top bar, right to left. */
+        /* Right side of the top bar: placed right to left, listed left to
+         * right so that Tab follows the reading order. */
+        int kinds[4], n = 0;
+        if (a->screen == SCREEN_LESSON && a->have_library) kinds[n++] = W_LIBRARY;
+        kinds[n++] = W_CONTRAST;
+        kinds[n++] = W_LARGER;
+        kinds[n++] = W_SMALLER;
+        SDL_Rect rcs[4];
         int x = a->W - pad;
-        if (a->screen == SCREEN_LESSON && a->have_library) {
-            int w = button_w(a, g, str(STR_LIBRARY));
+        for (int i = 0; i < n; i++) {
+            StrId label = kinds[i] == W_LIBRARY    ? STR_LIBRARY
+                          : kinds[i] == W_CONTRAST ? STR_CONTRAST
+                          : kinds[i] == W_LARGER   ? STR_TEXT_LARGER
+                                                   : STR_TEXT_SMALLER;
+            int w = button_w(a, g, str(label));
             x -= w;
-            add_widget(a, W_LIBRARY, 0, (SDL_Rect){x, pad, w, bh});
+            rcs[i] = (SDL_Rect){x, pad, w, bh};
             x -= pad;
         }
-        int w = button_w(a, g, str(STR_CONTRAST));
-        x -= w;
-        add_widget(a, W_CONTRAST, 0, (SDL_Rect){x, pad, w, bh});
-        x -= pad;
-        w = button_w(a, g, str(STR_TEXT_LARGER));
-        x -= w;
-        add_widget(a, W_LARGER, 0, (SDL_Rect){x, pad, w, bh});
-        x -= pad;
-        w = button_w(a, g, str(STR_TEXT_SMALLER));
-        x -= w;
-        add_widget(a, W_SMALLER, 0, (SDL_Rect){x, pad, w, bh});
+        for (int i = n - 1; i >= 0; i--) add_widget(a, kinds[i], 0, rcs[i]);
     }
     if (a->screen == SCREEN_LESSON) {
-        int w = button_w(a, g, str(STR_PREVIOUS)) + (int)(16 * g->ui);
-        add_widget(a, W_PREV, 0, (SDL_Rect){pad, g->bottom.y + pad, w, bh});
-        w = button_w(a, g, str(STR_NEXT)) + (int)(16 * g->ui);
-        add_widget(a, W_NEXT, 0, (SDL_Rect){a->W - pad - w, g->bottom.y + pad, w, bh});
         if (g->has_sidebar) {
             int ih = toc_item_h(g);
             for (int i = 0; i < a->man->n_pages; i++) {
@@ -472,6 +484,10 @@ static void build_widgets(App *a, const Geo *g)
                            (SDL_Rect){g->col_x + l->x, oy + l->y, l->w, l->h});
             }
         }
+        int w = button_w(a, g, str(STR_PREVIOUS)) + (int)(16 * g->ui);
+        add_widget(a, W_PREV, 0, (SDL_Rect){pad, g->bottom.y + pad, w, bh});
+        w = button_w(a, g, str(STR_NEXT)) + (int)(16 * g->ui);
+        add_widget(a, W_NEXT, 0, (SDL_Rect){a->W - pad - w, g->bottom.y + pad, w, bh});
     }
     if (a->screen == SCREEN_LIBRARY) {
         int card = (int)(96 * g->ui + 0.5f), gap = (int)(12 * g->ui + 0.5f);

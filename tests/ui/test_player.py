@@ -182,16 +182,6 @@ key Tab
 key Tab
 expect focus contrast
 key Tab
-key Tab
-expect focus next
-key Return
-expect page 2
-key shift+Tab
-expect focus previous
-key Return
-expect page 1
-key Tab
-key Tab
 expect focus toc 1
 key Tab
 key Tab
@@ -200,6 +190,14 @@ key Return
 expect page 3
 key Escape
 expect focus
+key shift+Tab
+expect focus next
+key Return
+expect page 4
+key shift+Tab
+expect focus previous
+key Return
+expect page 3
 """)
 
 
@@ -223,7 +221,7 @@ expect scrolled no
 """)
     # The link "the next page" on page 1 goes to the Thai page. Find it by
     # tabbing to it, which also proves links take the focus.
-    replay(tmp, "\n".join(["key Tab"] * 9) + "\nexpect focus link 1\nkey Return\nexpect page 2\n")
+    replay(tmp, "\n".join(["key Tab"] * 10) + "\nexpect focus link 1\nkey Return\nexpect page 2\n")
 
 
 @case
@@ -307,12 +305,16 @@ def bad_events_file(tmp):
     check("expected page 4, but page 2 is shown" in p.stderr, p.stderr)
 
 
-def error_case(tmp, lesson, *needles):
+def error_case(tmp, lesson, *needles, page_error_ok=False):
     """A package that cannot be opened: a clear one-line message naming the
-    file on stderr, exit 1, and an error screen (not a blank window)."""
+    file on stderr, exit 1, and an error screen (not a blank window). With
+    page_error_ok, damage found only when the first page is read may instead
+    show that page's error in place."""
     png = os.path.join(tmp, "error.png")
     p = run(["--screenshot", png, "--size", SIZE, "--stats", lesson], tmp, 1)
-    check(stats(p.stdout)["screen"] == "error", "error screen not shown: " + p.stdout)
+    st = stats(p.stdout)
+    check(st["screen"] == "error" or (page_error_ok and st["problems"] > 0),
+          "error not shown: " + p.stdout)
     line = p.stderr.strip().splitlines()[0]
     check(line.startswith("outpost: ") and os.path.basename(lesson) in line,
           "message should name the file: " + line)
@@ -371,7 +373,7 @@ def bad_zip_cases(tmp):
     bad = sorted(n for n in os.listdir(out) if n.endswith(".lesson") and not n.startswith("good"))
     check(len(bad) >= 6, "expected several bad packages, got %s" % bad)
     for name in bad:
-        error_case(tmp, os.path.join(out, name))
+        error_case(tmp, os.path.join(out, name), page_error_ok=True)
     print("refused %d bad packages: %s" % (len(bad), ", ".join(bad)))
 
 
@@ -392,7 +394,7 @@ def bad_manifests(tmp):
     cases = [
         ("while true do end", "too long"),
         ("local t = {} for i = 1, 1e9 do t[i] = i end return t", "memory"),
-        ("error('boom')", "boom"),
+        ("local t = nil\nreturn t.field", "lesson.lua:2"),
         ("return 42", "lesson.lua"),
         ("return { id = 'x', version = 1, title = 'T', language = 'en', pages = {'pages/a.md'} }", "version"),
         ("return { id = 'x', version = '1', title = 'T', language = 'en', pages = {} }", "pages"),
