@@ -52,4 +52,50 @@ const char *sandbox_last_traceback(Sandbox *sb);
 /* Bytes the state currently holds. */
 size_t sandbox_memory_used(Sandbox *sb);
 
+/* ---- Additions for the quiz runtime (safe libraries, require, seeded RNG,
+ * print log). ---- */
+
+/* Reads a package entry for require(): fills *text with a heap block the
+ * sandbox frees with free(), and *len. Returns false with a reason (e.g.
+ * "quizzes/x.lua: not found in ...") if it cannot. Lets sandbox.c load other
+ * entries without depending on package.c. */
+typedef struct SandboxRequire {
+    bool (*read)(void *ud, const char *name, char **text, size_t *len, Error *err);
+    void *ud;
+} SandboxRequire;
+
+/* Opens the safe subset for lesson scripts (see docs/quiz-scripting.md,
+ * "Sandbox rules"): base functions without dofile/loadfile/warn, load for
+ * text only, collectgarbage("count") only, print into sandbox_log(); string
+ * (no dump; pattern functions refuse patterns too costly for their subject),
+ * table, math (random is the sandbox's own seeded generator), utf8 and
+ * coroutine, each as a read-only proxy; require() reading "a/b" as entry
+ * "a/b.lua" through req (copied; req may be NULL: require then always fails).
+ * No io, os, package or debug. Call once, right after sandbox_new(). */
+void sandbox_open_safe_libs(Sandbox *sb, SandboxRequire *req);
+
+/* Seeds math.random (the sandbox's own xoshiro256** generator; the default
+ * seed is 0). The same seed gives the same numbers on every platform. */
+void sandbox_seed(Sandbox *sb, uint64_t seed);
+
+/* Text printed by the script with print(), one line per call, capped at
+ * 64 KiB (owned by the sandbox; valid until the next call into it). */
+const char *sandbox_log(Sandbox *sb);
+
+/* A small deterministic generator (xoshiro256** seeded through splitmix64),
+ * shared by math.random and the quiz kit's per-question generators. */
+typedef struct SandboxRng {
+    uint64_t s[4];
+} SandboxRng;
+void sandbox_rng_seed(SandboxRng *r, uint64_t seed);
+uint64_t sandbox_rng_next(SandboxRng *r);
+/* Uniform integer in [lo, hi] (lo <= hi), without modulo bias. */
+int64_t sandbox_rng_range(SandboxRng *r, int64_t lo, int64_t hi);
+/* Uniform double in [0, 1). */
+double sandbox_rng_float(SandboxRng *r);
+
+/* Marks the table at idx read-only for rawset() in this sandbox (library
+ * proxies are marked already). Must be called inside a protected call. */
+void sandbox_protect(lua_State *L, int idx);
+
 #endif
