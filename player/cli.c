@@ -25,6 +25,7 @@ static const char *USAGE =
     "  --size WxH             window size in points (default 1024x720)\n"
     "  --scale F              HiDPI scale factor (default: from the display)\n"
     "  --data DIR             keep progress and settings in DIR\n"
+    "  --learner NAME         study as NAME (added if new), without the learner screen\n"
     "  --stats                print what the last page drew (missing glyphs, problems)\n"
     "  --help, --version\n"
     "\n"
@@ -71,13 +72,17 @@ static int run_player(int argc, char **argv)
             stats = true;
         } else if (strcmp(a, "--screenshot") == 0 || strcmp(a, "--events") == 0 ||
                    strcmp(a, "--page") == 0 || strcmp(a, "--size") == 0 ||
-                   strcmp(a, "--scale") == 0 || strcmp(a, "--data") == 0) {
+                   strcmp(a, "--scale") == 0 || strcmp(a, "--data") == 0 ||
+                   strcmp(a, "--learner") == 0) {
             if (!next) return usage_error("%s needs a value", a);
             i++;
             if (strcmp(a, "--screenshot") == 0) {
                 screenshot = next;
             } else if (strcmp(a, "--events") == 0) {
                 events = next;
+            } else if (strcmp(a, "--learner") == 0) {
+                if (!*next) return usage_error("--learner needs a name%s", "");
+                opt.learner = next;
             } else if (strcmp(a, "--page") == 0) {
                 char *end;
                 long n = strtol(next, &end, 10);
@@ -108,6 +113,9 @@ static int run_player(int argc, char **argv)
         }
     }
     if (screenshot || events) opt.headless = true;
+    /* A picture of a page is not a study session: record nothing, unless a
+     * learner is named. */
+    if (screenshot && !events && !opt.learner) opt.no_learner = true;
     if (opt.path && !path_is_dir(opt.path) && !path_is_file(opt.path)) {
         fprintf(stderr, "outpost: %s: no such file or folder\n", opt.path);
         return 1;
@@ -141,7 +149,10 @@ static int run_player(int argc, char **argv)
         }
         if (stats)
             printf("screen=%s page=%d pages=%d missing_glyphs=%d problems=%d scroll=%d\n",
-                   st.screen == SCREEN_LESSON ? "lesson" : st.screen == SCREEN_LIBRARY ? "library" : "error",
+                   st.screen == SCREEN_LESSON      ? "lesson"
+                   : st.screen == SCREEN_LIBRARY   ? "library"
+                   : st.screen == SCREEN_LEARNERS  ? "learners"
+                                                   : "error",
                    st.page, st.n_pages, st.missing, st.n_problems, st.scroll);
         if (!screenshot && !events && !stats)
             fputs("outpost: --headless draws nothing visible; add --screenshot FILE.png or --events FILE\n", stderr);

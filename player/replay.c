@@ -47,7 +47,10 @@ static void send(App *a, SDL_Event *ev)
 
 static const char *screen_name(Screen s)
 {
-    return s == SCREEN_LIBRARY ? "library" : s == SCREEN_LESSON ? "lesson" : "error";
+    return s == SCREEN_LIBRARY    ? "library"
+           : s == SCREEN_LESSON   ? "lesson"
+           : s == SCREEN_LEARNERS ? "learners"
+                                  : "error";
 }
 
 static bool run_line(App *a, char *line, Error *err)

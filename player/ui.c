@@ -3,12 +3,16 @@
  * same list serves drawing, mouse hits and keyboard focus. Page layouts are
  * cached, so redraws and scrolling do no text shaping. */
 #include "ui.h"
+#include "ui_internal.h"
 
 #include "layout.h"
 #include "manifest.h"
 #include "markdown.h"
 #include "package.h"
 #include "paths.h"
+#include "store.h"
+#include "quizview.h"
+#include <sodium.h>
 #include "render.h"
 #include "settings.h"
 #include "uistrings.h"
@@ -20,90 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define LAYOUT_CACHE 3
-#define MAX_WIDGETS 1024
-
-enum WidgetKind {
-    W_NONE,
-    W_TOC_TOGGLE,
-    W_SMALLER,
-    W_LARGER,
-    W_CONTRAST,
-    W_LIBRARY,
-    W_PREV,
-    W_NEXT,
-    W_ERR_BACK,
-    W_TOC_ITEM,  /* + page index */
-    W_LINK,      /* + link number */
-    W_LIB_ITEM,  /* + library entry */
-};
-
-typedef struct Widget {
-    int kind, index;
-    SDL_Rect rc;
-} Widget;
-
-typedef struct LibEntry {
-    char *path, *title, *lang, *desc, *error;
-    int n_pages, minutes;
-    uint64_t size;
-} LibEntry;
-
-typedef struct CachedPage {
-    int page, width;
-    float scale;
-    bool contrast;
-    Doc *doc;
-    PageLayout *pl;
-    double layout_ms;
-} CachedPage;
-
-struct App {
-    AppOptions opt;
-    SDL_Window *win;
-    SDL_Renderer *ren;
-    SDL_Surface *surface; /* headless target */
-    TextEngine *te;
-    Settings set;
-    int win_w, win_h; /* points */
-    int W, H;         /* pixels */
-    float dpi;
-    Screen screen;
-    bool quit;
-    /* library */
-    LibEntry *lib;
-    int n_lib;
-    char *lib_dir;
-    bool have_library;
-    int lib_scroll;
-    /* lesson */
-    Package *pkg;
-    Manifest *man;
-    char **titles;
-    int page, scroll, toc_scroll;
-    CachedPage cache[LAYOUT_CACHE];
-    int cache_next;
-    double last_layout_ms, last_draw_ms;
-    /* error screen */
-    char *error, *error_file;
-    /* widgets and focus */
-    Widget widgets[MAX_WIDGETS];
-    int n_widgets;
-    int focus_kind, focus_index; /* W_NONE = no focus */
-    bool dragging_thumb;
-    int drag_offset;
-    char focus_name[64];
-};
-
-/* ---- geometry ------------------------------------------------------- */
-
-typedef struct Geo {
-    SDL_Rect top, bottom, sidebar, content, scrollbar, thumb;
-    int col_x, col_w, pad_top;
-    float page_scale, ui;
-    bool has_sidebar;
-} Geo;
 
 static float page_scale(const App *a) { return a->dpi * a->set.text_scale; }
 
@@ -119,6 +39,16 @@ static Render make_render(const App *a)
 }
 
 static PageLayout *current_layout(App *a, const Geo *g);
+static Geo geometry(const App *a);
+Geo ui_geometry(const App *a) { return geometry(a); }
+Render ui_render(const App *a) { return make_render(a); }
+static void close_quiz(App *a);
+static QuizView *current_quiz(App *a);
+static int quiz_height(App *a, const Geo *g);
+bool ui_focused(const App *a, int kind, int index)
+{
+    return a->focus_kind == kind && a->focus_index == index;
+}
 
 static Geo geometry(const App *a)
 {
@@ -152,8 +82,16 @@ static int page_extent(App *a, const Geo *g)
         int card = (int)(96 * g->ui + 0.5f), gap = (int)(12 * g->ui + 0.5f);
         return (int)(72 * g->ui) + a->n_lib * (card + gap) + gap;
     }
+    if (current_quiz(a)) return quiz_height(a, g) + 2 * g->pad_top;
     PageLayout *pl = current_layout(a, g);
     return pl ? pl->height + 2 * g->pad_top : 0;
+}
+
+static double scroll_fraction(App *a)
+{
+    Geo g = geometry(a);
+    int ext = page_extent(a, &g);
+    return ext > 0 ? (double)a->scroll / ext : 0;
 }
 
 static int max_scroll(App *a, const Geo *g)
@@ -186,8 +124,62 @@ static void drop_cache(App *a)
 
 void app_drop_layouts(App *a) { drop_cache(a); }
 
+/* ---- progress ----------------------------------------------------- */
+
+static bool recording(const App *a) { return a->store && a->learner_id[0]; }
+
+/* Remembers why progress could not be saved, for the banner. */
+static void note_store(App *a, bool ok, const Error *err)
+{
+    if (ok && !store_is_degraded(a->store)) a->store_problem[0] = 0;
+    else if (store_is_degraded(a->store))
+        snprintf(a->store_problem, sizeof a->store_problem, "%s", store_degraded_reason(a->store));
+    else if (!ok)
+        snprintf(a->store_problem, sizeof a->store_problem, "%s", err->msg);
+}
+
+static double scroll_fraction(App *a);
+static void record_completion(App *a);
+
+/* Saves where the learner is, so the lesson reopens there. */
+static void save_position(App *a)
+{
+    if (!recording(a) || !a->man) return;
+    Error err = {{0}};
+    bool ok = store_set_position(a->store, a->learner_id, a->man, a->man->pages[a->page].id,
+                                 scroll_fraction(a), &err);
+    note_store(a, ok, &err);
+}
+
+/* The learner has been shown the current page; completes the lesson once
+ * every page is seen and every quiz passed. */
+static void record_page(App *a)
+{
+    if (!recording(a) || !a->man) return;
+    Error err = {{0}};
+    const char *id = a->man->pages[a->page].id;
+    bool ok = store_page_seen(a->store, a->learner_id, a->man, id, &err) &&
+              store_set_position(a->store, a->learner_id, a->man, id, 0, &err);
+    note_store(a, ok, &err);
+    if (ok) record_completion(a);
+}
+
+static void record_completion(App *a)
+{
+    Error err = {{0}};
+    const Manifest *m = a->man;
+    StoreLessonSummary sum;
+    if (store_lesson_summaries(a->store, a->learner_id, &m, 1, &sum, &err) &&
+        sum.pages_seen == sum.pages_total && (sum.quiz_pages == 0 || sum.passed) && !sum.completed) {
+        bool ok = store_lesson_completed(a->store, a->learner_id, a->man, &err);
+        note_store(a, ok, &err);
+    }
+}
+
 static void close_lesson(App *a)
 {
+    save_position(a);
+    close_quiz(a);
     drop_cache(a);
     if (a->titles && a->man)
         for (int i = 0; i < a->man->n_pages; i++) free(a->titles[i]);
@@ -248,8 +240,22 @@ static bool open_lesson(App *a, const char *path, int page)
     a->page = page > 0 && page <= a->man->n_pages ? page - 1 : 0;
     a->scroll = 0;
     a->toc_scroll = 0;
+    a->page_scroll_frac = -1;
     a->screen = SCREEN_LESSON;
     a->focus_kind = W_NONE;
+    if (recording(a)) {
+        /* Reopen where the learner left off, unless a page was asked for. */
+        const Manifest *m = a->man;
+        StoreLessonSummary sum;
+        if (page <= 0 && store_lesson_summaries(a->store, a->learner_id, &m, 1, &sum, &err) &&
+            sum.position_page >= 0) {
+            a->page = sum.position_page;
+            a->page_scroll_frac = sum.position_scroll;
+        }
+        bool ok = store_lesson_launched(a->store, a->learner_id, a->man, &err);
+        note_store(a, ok, &err);
+        record_page(a);
+    }
     return true;
 }
 
@@ -258,6 +264,7 @@ static void lib_free(App *a)
     for (int i = 0; i < a->n_lib; i++) {
         LibEntry *e = &a->lib[i];
         free(e->path), free(e->title), free(e->lang), free(e->desc), free(e->error);
+        manifest_free(e->man);
     }
     free(a->lib);
     a->lib = NULL;
@@ -289,6 +296,8 @@ static void lib_add(App *a, const char *path, int *cap)
         e->n_pages = m->n_pages;
         e->minutes = m->minutes;
         e->size = package_disk_size(pkg);
+        e->man = m;
+        m = NULL;
     } else {
         const char *slash = strrchr(path, '/');
         e->title = xstrdup(slash ? slash + 1 : path);
@@ -316,6 +325,39 @@ static void scan_dir(App *a, const char *dir, int *cap)
     closedir(d);
 }
 
+/* This learner's progress for every lesson of the library, and which one
+ * "Continue" reopens: the one opened last. */
+static void lib_refresh_progress(App *a)
+{
+    a->continue_entry = -1;
+    if (!recording(a) || !a->n_lib) return;
+    const Manifest **mans = xcalloc((size_t)a->n_lib, sizeof *mans);
+    int *idx = xcalloc((size_t)a->n_lib, sizeof *idx);
+    int n = 0;
+    for (int i = 0; i < a->n_lib; i++)
+        if (a->lib[i].man) {
+            idx[n] = i;
+            mans[n++] = a->lib[i].man;
+        }
+    StoreLessonSummary *sums = xcalloc((size_t)(n ? n : 1), sizeof *sums);
+    Error err = {{0}};
+    if (n && store_lesson_summaries(a->store, a->learner_id, mans, n, sums, &err)) {
+        int64_t best = 0;
+        for (int k = 0; k < n; k++) {
+            LibEntry *e = &a->lib[idx[k]];
+            e->sum = sums[k];
+            e->has_sum = true;
+            if (sums[k].last_opened_ms > best) {
+                best = sums[k].last_opened_ms;
+                a->continue_entry = idx[k];
+            }
+        }
+    }
+    free(sums);
+    free(idx);
+    free(mans);
+}
+
 static void open_library(App *a)
 {
     lib_free(a);
@@ -328,6 +370,7 @@ static void open_library(App *a)
     }
     if (a->n_lib > 1) qsort(a->lib, (size_t)a->n_lib, sizeof(LibEntry), lib_cmp);
     a->have_library = true;
+    lib_refresh_progress(a);
     a->screen = SCREEN_LIBRARY;
     a->focus_kind = a->n_lib ? W_LIB_ITEM : W_NONE;
     a->focus_index = 0;
@@ -337,8 +380,114 @@ static void go_library(App *a)
 {
     if (!a->have_library) return;
     close_lesson(a);
+    lib_refresh_progress(a);
     a->screen = SCREEN_LIBRARY;
     a->focus_kind = a->n_lib ? W_LIB_ITEM : W_NONE;
+}
+
+/* ---- quiz pages ----------------------------------------------------- */
+
+static bool read_entry(void *ud, const char *name, char **text, size_t *len, Error *err)
+{
+    return package_read(ud, name, text, len, err);
+}
+
+static void close_quiz(App *a)
+{
+    quizview_free(a->quiz);
+    a->quiz = NULL;
+    a->quiz_page = -1;
+    a->attempt_id[0] = 0;
+    free(a->quiz_error);
+    a->quiz_error = NULL;
+}
+
+static void record_completion(App *a);
+
+/* Answers and results go to the progress store as they happen. */
+static void on_quiz_event(void *ud, const QuizEvent *ev)
+{
+    App *a = ud;
+    if (!recording(a) || !a->attempt_id[0]) return;
+    Error err = {{0}};
+    bool ok = true;
+    if (ev->kind == QUIZ_EVENT_ANSWERED) {
+        char *state = quiz_save(quizview_quiz(a->quiz), NULL);
+        StoreAnswer ans = {ev->q->id, ev->q->prompt, ev->interaction, ev->response,
+                           ev->result.score * ev->q->weight, ev->q->weight > 0 ? ev->q->weight : 1,
+                           ev->result.correct, state};
+        ok = store_answer(a->store, a->attempt_id, &ans, &err);
+        free(state);
+    } else {
+        StoreAttemptResult r = {ev->score.raw, 0, ev->score.max > 0 ? ev->score.max : 1,
+                                ev->score.passed, -1};
+        ok = store_attempt_finish(a->store, a->attempt_id, &r, &err);
+        a->attempt_id[0] = 0;
+        if (ok) record_completion(a);
+    }
+    note_store(a, ok, &err);
+}
+
+/* Loads the quiz of the current page, resuming the learner's unfinished
+ * attempt with the same seed (so the same numbers) and answers. */
+static void ensure_quiz(App *a)
+{
+    if (a->quiz_page == a->page) return;
+    close_quiz(a);
+    a->quiz_page = a->page;
+    const ManifestPage *mp = &a->man->pages[a->page];
+    Error err = {{0}};
+    char *src = NULL;
+    size_t len = 0;
+    if (!package_read(a->pkg, mp->path, &src, &len, &err)) {
+        a->quiz_error = xstrdup(err.msg);
+        return;
+    }
+    uint64_t seed;
+    randombytes_buf(&seed, sizeof seed);
+    seed &= 0x7FFFFFFFFFFFFFFFull; /* the store keeps it as a signed integer */
+    StoreAttempt open = {0};
+    bool found = false;
+    if (recording(a))
+        store_attempt_find_open(a->store, a->learner_id, a->man->id, mp->id, &open, &found, NULL);
+    if (found) seed = (uint64_t)open.seed;
+    SandboxRequire req = {read_entry, a->pkg};
+    Quiz *q = quiz_load(mp->path, src, len, seed, &req, &err);
+    free(src);
+    if (!q) {
+        a->quiz_error = xstrdup(err.msg);
+        store_attempt_clear(&open);
+        return;
+    }
+    if (found) {
+        snprintf(a->attempt_id, sizeof a->attempt_id, "%s", open.id);
+        if (open.state && !quiz_restore(q, open.state, &err))
+            fprintf(stderr, "outpost: %s: the saved answers could not be restored: %s\n", mp->path, err.msg);
+    } else if (recording(a)) {
+        bool ok = store_attempt_start(a->store, a->learner_id, a->man, mp->id, (int64_t)seed,
+                                      a->attempt_id, &err);
+        note_store(a, ok, &err);
+    }
+    store_attempt_clear(&open);
+    a->quiz = quizview_new(q, a->pkg, a->man->language, on_quiz_event, a);
+}
+
+/* The quiz of the current page, or NULL if the page is not a quiz or its
+ * script failed to load (then the page shows the reason). */
+static QuizView *current_quiz(App *a)
+{
+    if (a->screen != SCREEN_LESSON || !a->man || a->man->pages[a->page].kind != PAGE_QUIZ)
+        return NULL;
+    ensure_quiz(a);
+    return a->quiz;
+}
+
+static int quiz_height(App *a, const Geo *g)
+{
+    QuizView *v = current_quiz(a);
+    return v ? quizview_layout(v, a->te, g->col_w, g->page_scale,
+                               theme_get(a->set.high_contrast))
+             : 0;
 }
 
 /* ---- page layouts --------------------------------------------------- */
@@ -346,10 +495,11 @@ static void go_library(App *a)
 /* Markdown shown in place of a page that has no Markdown of its own. */
 static char *placeholder_source(App *a, const ManifestPage *mp)
 {
-    char *body = str_printf(STR_QUIZ_PLACEHOLDER, mp->path);
-    char *src = xasprintf("# %s\n\n%s\n", str(STR_QUIZ_PLACEHOLDER_TITLE), body);
+    ensure_quiz(a);
+    const char *why = a->quiz_error ? a->quiz_error : mp->path;
+    char *body = str_printf(STR_QUIZ_BROKEN, why);
+    char *src = xasprintf("# %s\n\n%s\n", str(STR_QUIZ_BROKEN_TITLE), body);
     free(body);
-    (void)a;
     return src;
 }
 
@@ -421,12 +571,12 @@ static const Doc *current_doc(App *a)
 
 /* ---- widgets -------------------------------------------------------- */
 
-static void add_widget(App *a, int kind, int index, SDL_Rect rc)
+void ui_add_widget(App *a, int kind, int index, SDL_Rect rc)
 {
     if (a->n_widgets < MAX_WIDGETS) a->widgets[a->n_widgets++] = (Widget){kind, index, rc};
 }
 
-static int button_w(App *a, const Geo *g, const char *label)
+int ui_button_w(App *a, const Geo *g, const char *label)
 {
     Render rd = make_render(a);
     return text_width(a->te, label, TEXT_BOLD, render_px(&rd, THEME_UI_PX), "en") +
@@ -442,68 +592,89 @@ static void build_widgets(App *a, const Geo *g)
     int bh = g->top.h - 2 * pad;
     if (a->screen == SCREEN_LESSON) {
         int x = pad;
-        int w = button_w(a, g, str(STR_CONTENTS));
-        add_widget(a, W_TOC_TOGGLE, 0, (SDL_Rect){x, pad, w, bh});
+        int w = ui_button_w(a, g, str(STR_CONTENTS));
+        ui_add_widget(a, W_TOC_TOGGLE, 0, (SDL_Rect){x, pad, w, bh});
     }
     if (a->screen != SCREEN_ERROR) {
         /* Right side of the top bar: placed right to left, listed left to
          * right so that Tab follows the reading order. */
-        int kinds[4], n = 0;
+        int kinds[5], n = 0;
         if (a->screen == SCREEN_LESSON && a->have_library) kinds[n++] = W_LIBRARY;
+        if (a->screen == SCREEN_LIBRARY && a->store) kinds[n++] = W_SWITCH_LEARNER;
         kinds[n++] = W_CONTRAST;
         kinds[n++] = W_LARGER;
         kinds[n++] = W_SMALLER;
-        SDL_Rect rcs[4];
+        SDL_Rect rcs[5];
         int x = a->W - pad;
         for (int i = 0; i < n; i++) {
-            StrId label = kinds[i] == W_LIBRARY    ? STR_LIBRARY
+            StrId label = kinds[i] == W_SWITCH_LEARNER ? STR_SWITCH_LEARNER
+                          : kinds[i] == W_LIBRARY  ? STR_LIBRARY
                           : kinds[i] == W_CONTRAST ? STR_CONTRAST
                           : kinds[i] == W_LARGER   ? STR_TEXT_LARGER
                                                    : STR_TEXT_SMALLER;
-            int w = button_w(a, g, str(label));
+            int w = ui_button_w(a, g, str(label));
             x -= w;
             rcs[i] = (SDL_Rect){x, pad, w, bh};
             x -= pad;
         }
-        for (int i = n - 1; i >= 0; i--) add_widget(a, kinds[i], 0, rcs[i]);
+        for (int i = n - 1; i >= 0; i--) ui_add_widget(a, kinds[i], 0, rcs[i]);
     }
     if (a->screen == SCREEN_LESSON) {
         if (g->has_sidebar) {
             int ih = toc_item_h(g);
             for (int i = 0; i < a->man->n_pages; i++) {
                 SDL_Rect rc = {0, g->sidebar.y + i * ih - a->toc_scroll, g->sidebar.w, ih};
-                add_widget(a, W_TOC_ITEM, i, rc);
+                ui_add_widget(a, W_TOC_ITEM, i, rc);
             }
         }
-        PageLayout *pl = current_layout(a, g);
+        QuizView *qv = current_quiz(a);
+        PageLayout *pl = qv ? NULL : current_layout(a, g);
+        if (qv) {
+            quiz_height(a, g);
+            const QuizControl *ctl;
+            int n = quizview_controls(qv, &ctl);
+            int oy = g->content.y + g->pad_top - a->scroll;
+            for (int i = 0; i < n; i++)
+                ui_add_widget(a, W_QUIZ, ctl[i].id,
+                              (SDL_Rect){g->col_x + ctl[i].rc.x, oy + ctl[i].rc.y, ctl[i].rc.w,
+                                         ctl[i].rc.h});
+        }
         if (pl) {
             int oy = g->content.y + g->pad_top - a->scroll;
             for (int i = 0; i < pl->n_links; i++) {
                 const LayoutLink *l = &pl->links[i];
-                add_widget(a, W_LINK, l->link,
+                ui_add_widget(a, W_LINK, l->link,
                            (SDL_Rect){g->col_x + l->x, oy + l->y, l->w, l->h});
             }
         }
-        int w = button_w(a, g, str(STR_PREVIOUS)) + (int)(16 * g->ui);
-        add_widget(a, W_PREV, 0, (SDL_Rect){pad, g->bottom.y + pad, w, bh});
-        w = button_w(a, g, str(STR_NEXT)) + (int)(16 * g->ui);
-        add_widget(a, W_NEXT, 0, (SDL_Rect){a->W - pad - w, g->bottom.y + pad, w, bh});
+        int w = ui_button_w(a, g, str(STR_PREVIOUS)) + (int)(16 * g->ui);
+        ui_add_widget(a, W_PREV, 0, (SDL_Rect){pad, g->bottom.y + pad, w, bh});
+        w = ui_button_w(a, g, str(STR_NEXT)) + (int)(16 * g->ui);
+        ui_add_widget(a, W_NEXT, 0, (SDL_Rect){a->W - pad - w, g->bottom.y + pad, w, bh});
     }
+    if (a->screen == SCREEN_LEARNERS) learners_build(a, g);
     if (a->screen == SCREEN_LIBRARY) {
         int card = (int)(96 * g->ui + 0.5f), gap = (int)(12 * g->ui + 0.5f);
         int y = g->content.y + (int)(72 * g->ui) - a->lib_scroll;
+        if (a->continue_entry >= 0) {
+            int w = g->col_w;
+            ui_add_widget(a, W_CONTINUE, 0,
+                          (SDL_Rect){g->content.x + (g->content.w - w) / 2,
+                                     g->content.y + (int)(16 * g->ui) - a->lib_scroll, w,
+                                     (int)(44 * g->ui)});
+        }
         int w = g->col_w + (int)(48 * g->page_scale);
         if (w > g->content.w - 2 * gap) w = g->content.w - 2 * gap;
         int x = g->content.x + (g->content.w - w) / 2;
         for (int i = 0; i < a->n_lib; i++) {
-            add_widget(a, W_LIB_ITEM, i, (SDL_Rect){x, y, w, card});
+            ui_add_widget(a, W_LIB_ITEM, i, (SDL_Rect){x, y, w, card});
             y += card + gap;
         }
     }
     if (a->screen == SCREEN_ERROR) {
         const char *label = a->have_library ? str(STR_ERROR_BACK) : str(STR_QUIT);
-        int w = button_w(a, g, label) + (int)(24 * g->ui);
-        add_widget(a, W_ERR_BACK, 0,
+        int w = ui_button_w(a, g, label) + (int)(24 * g->ui);
+        ui_add_widget(a, W_ERR_BACK, 0,
                    (SDL_Rect){(a->W - w) / 2, a->H * 3 / 4, w, (int)(44 * g->ui)});
     }
 }
@@ -535,8 +706,11 @@ static void go_page(App *a, int page)
     if (page < 0) page = 0;
     if (page >= a->man->n_pages) page = a->man->n_pages - 1;
     if (page == a->page) return;
+    save_position(a);
     a->page = page;
     a->scroll = 0;
+    a->page_scroll_frac = -1;
+    record_page(a);
     if (a->focus_kind == W_LINK) a->focus_kind = W_NONE;
 }
 
@@ -595,6 +769,22 @@ static void activate(App *a, int kind, int index)
         if (a->have_library) open_library(a);
         else a->quit = true;
         break;
+    case W_CONTINUE:
+        if (a->continue_entry >= 0 && a->continue_entry < a->n_lib)
+            open_lesson(a, a->lib[a->continue_entry].path, 0);
+        break;
+    case W_SWITCH_LEARNER:
+        a->learner_id[0] = 0;
+        lib_free(a);
+        learners_show(a);
+        break;
+    case W_QUIZ:
+        if (a->quiz) quizview_activate(a->quiz, index);
+        break;
+    case W_SKIP_QUIZ: go_page(a, a->page + 1); break;
+    default:
+        if (a->screen == SCREEN_LEARNERS) learners_activate(a, kind, index);
+        break;
     }
 }
 
@@ -631,6 +821,27 @@ static void scroll_by(App *a, const Geo *g, int dy)
 {
     *scroll_ref(a) += dy;
     clamp_scroll(a, g);
+}
+
+/* Whether the focused control takes typed text. */
+static bool focused_is_text(App *a)
+{
+    if (a->focus_kind == W_FIELD_NAME || a->focus_kind == W_FIELD_PIN) return true;
+    if (a->focus_kind != W_QUIZ || !a->quiz) return false;
+    const QuizControl *ctl;
+    int n = quizview_controls(a->quiz, &ctl);
+    for (int i = 0; i < n; i++)
+        if (ctl[i].id == a->focus_index) return ctl[i].text_input;
+    return false;
+}
+
+static const char *quiz_control_name(App *a, int id)
+{
+    const QuizControl *ctl;
+    int n = a->quiz ? quizview_controls(a->quiz, &ctl) : 0;
+    for (int i = 0; i < n; i++)
+        if (ctl[i].id == id) return ctl[i].name;
+    return "?";
 }
 
 static void handle_key(App *a, const Geo *g, const SDL_KeyboardEvent *k)
@@ -730,11 +941,16 @@ static void handle_click(App *a, const Geo *g, int x, int y)
         if (w->kind == W_TOC_ITEM && !rect_contains(g->sidebar, x, y)) continue;
         if ((w->kind == W_LINK || w->kind == W_LIB_ITEM) && !rect_contains(g->content, x, y))
             continue;
-        a->focus_kind = W_NONE;
+        /* Fields and quiz controls keep the focus, so typing goes there. */
+        bool keep = w->kind == W_QUIZ || w->kind == W_FIELD_NAME || w->kind == W_FIELD_PIN;
+        a->focus_kind = keep ? w->kind : W_NONE;
+        a->focus_index = w->index;
         activate(a, w->kind, w->index);
         return;
     }
     a->focus_kind = W_NONE;
+    if (a->quiz && current_quiz(a) && rect_contains(g->content, x, y))
+        quizview_click(a->quiz, x - g->col_x, y - (g->content.y + g->pad_top - a->scroll));
 }
 
 static void handle_drag(App *a, const Geo *g, int y)
@@ -753,7 +969,23 @@ void app_handle_event(App *a, const SDL_Event *ev)
     float s = a->W / (float)(a->win_w ? a->win_w : 1);
     switch (ev->type) {
     case SDL_QUIT: a->quit = true; break;
-    case SDL_KEYDOWN: handle_key(a, &g, &ev->key); break;
+    case SDL_KEYDOWN: {
+        SDL_Keycode k = ev->key.keysym.sym;
+        bool ctrl = ev->key.keysym.mod & KMOD_CTRL;
+        if (k != SDLK_TAB && !ctrl && a->screen == SCREEN_LEARNERS && learners_event(a, ev)) break;
+        if (k != SDLK_TAB && !ctrl && a->focus_kind == W_QUIZ && a->quiz &&
+            quizview_key(a->quiz, a->focus_index, &ev->key))
+            break;
+        /* Space types a space in a text field; it does not press anything. */
+        if (k == SDLK_SPACE && focused_is_text(a)) break;
+        handle_key(a, &g, &ev->key);
+        break;
+    }
+    case SDL_TEXTINPUT:
+    case SDL_TEXTEDITING:
+        if (a->screen == SCREEN_LEARNERS) learners_event(a, ev);
+        else if (a->focus_kind == W_QUIZ && a->quiz) quizview_text(a->quiz, a->focus_index, ev);
+        break;
     case SDL_MOUSEBUTTONDOWN:
         if (ev->button.button == SDL_BUTTON_LEFT)
             handle_click(a, &g, (int)(ev->button.x * s), (int)(ev->button.y * s));
@@ -802,6 +1034,7 @@ static void draw_top_bar(App *a, const Geo *g, const char *title)
                             : w->kind == W_LARGER   ? str(STR_TEXT_LARGER)
                             : w->kind == W_CONTRAST ? str(STR_CONTRAST)
                             : w->kind == W_LIBRARY  ? str(STR_LIBRARY)
+                            : w->kind == W_SWITCH_LEARNER ? str(STR_SWITCH_LEARNER)
                                                     : "";
         render_button(&rd, w->rc, label, false,
                       a->focus_kind == w->kind && a->focus_index == w->index);
@@ -830,11 +1063,22 @@ static void draw_scrollbar(App *a, const Geo *g)
 static void draw_lesson(App *a, const Geo *g)
 {
     Render rd = make_render(a);
+    rd.lang = a->man->language;
     const Theme *th = rd.th;
-    PageLayout *pl = current_layout(a, g);
+    QuizView *qv = current_quiz(a);
+    PageLayout *pl = qv ? NULL : current_layout(a, g);
     double t0 = time_now_ms();
     /* The page, clipped to the content area. */
     SDL_RenderSetClipRect(a->ren, &g->content);
+    if (qv) {
+        int oy = g->content.y + g->pad_top - a->scroll;
+        quiz_height(a, g);
+        quizview_draw(qv, &rd, g->col_x, oy, g->content, a->focus_kind == W_QUIZ ? a->focus_index : -1);
+        if (a->focus_kind == W_QUIZ) {
+            int k = find_widget(a, W_QUIZ, a->focus_index);
+            if (k >= 0) render_focus(&rd, a->widgets[k].rc);
+        }
+    }
     if (pl) {
         int oy = g->content.y + g->pad_top - a->scroll;
         layout_draw(pl, a->te, a->ren, g->col_x, oy, a->scroll - g->pad_top,
@@ -947,6 +1191,23 @@ static void draw_library(App *a, const Geo *g)
                      meta, 0, render_px(&rd, THEME_UI_PX), e->error ? th->error_accent : th->muted,
                      TEXT_ALIGN_LEFT);
         free(meta);
+        if (e->has_sum && e->sum.last_opened_ms) {
+            /* This learner's progress: a bar, pages seen, best score. */
+            const StoreLessonSummary *sm = &e->sum;
+            int bw = render_px(&rd, 120), bh = render_px(&rd, 8);
+            SDL_Rect bar = {w->rc.x + w->rc.w - pad - bw, w->rc.y + pad / 2 + lh + (lh - bh) / 2, bw, bh};
+            render_fill(&rd, bar, th->scroll_track);
+            int done = sm->pages_total ? bar.w * sm->pages_seen / sm->pages_total : 0;
+            render_fill(&rd, (SDL_Rect){bar.x, bar.y, done, bar.h}, th->quote_bar);
+            render_frame(&rd, bar, th->rule, render_px(&rd, 1));
+            char *pages = str_printf(STR_LIBRARY_PROGRESS, sm->pages_seen, sm->pages_total);
+            char *score = sm->has_score ? str_printf(STR_LIBRARY_SCORE, (int)(sm->best_scaled * 100 + 0.5)) : xstrdup("");
+            char *line = xasprintf("%s%s%s%s%s", pages, *score ? " \u00B7 " : "", score,
+                                   sm->completed ? " \u00B7 " : "", sm->completed ? str(STR_LIBRARY_DONE) : "");
+            render_label(&rd, (SDL_Rect){bar.x - render_px(&rd, 330), bar.y - lh / 2 + bh / 2, render_px(&rd, 320), lh},
+                         line, sm->completed ? TEXT_BOLD : 0, render_px(&rd, THEME_UI_PX), th->heading, TEXT_ALIGN_RIGHT);
+            free(pages), free(score), free(line);
+        }
         if (e->desc)
             render_label(&rl,
                          (SDL_Rect){w->rc.x + pad, w->rc.y + pad / 2 + 2 * lh - pad / 2,
@@ -954,9 +1215,19 @@ static void draw_library(App *a, const Geo *g)
                          e->desc, 0, render_px(&rd, THEME_UI_PX), th->text, TEXT_ALIGN_LEFT);
         if (a->focus_kind == W_LIB_ITEM && a->focus_index == w->index) render_focus(&rd, w->rc);
     }
+    for (int i = 0; i < a->n_widgets; i++) {
+        Widget *w = &a->widgets[i];
+        if (w->kind != W_CONTINUE) continue;
+        char *label = str_printf(STR_CONTINUE, a->lib[a->continue_entry].title);
+        render_button(&rd, w->rc, label, false, ui_focused(a, W_CONTINUE, 0));
+        free(label);
+    }
     SDL_RenderSetClipRect(a->ren, NULL);
     draw_scrollbar(a, g);
-    draw_top_bar(a, g, str(STR_LIBRARY_TITLE));
+    char *title = a->learner_name[0] ? xasprintf("%s \u2014 %s", str(STR_LIBRARY_TITLE), a->learner_name)
+                                     : xstrdup(str(STR_LIBRARY_TITLE));
+    draw_top_bar(a, g, title);
+    free(title);
 }
 
 static void draw_error(App *a, const Geo *g)
@@ -1004,16 +1275,32 @@ void app_draw(App *a)
     case SCREEN_LESSON: draw_lesson(a, &g); break;
     case SCREEN_LIBRARY: draw_library(a, &g); break;
     case SCREEN_ERROR: draw_error(a, &g); break;
+    case SCREEN_LEARNERS:
+        learners_draw(a, &g);
+        draw_top_bar(a, &g, str(STR_APP_NAME));
+        break;
+    }
+    if (a->store_problem[0] && a->screen != SCREEN_LEARNERS && a->screen != SCREEN_ERROR) {
+        /* Progress is not being saved: say so plainly, under the top bar. */
+        char *msg = str_printf(STR_SAVING_FAILED, a->store_problem);
+        int h = render_px(&rd, 32);
+        SDL_Rect band = {g.content.x, g.content.y, g.content.w, h};
+        render_fill(&rd, band, th->error_accent);
+        render_label(&rd, (SDL_Rect){band.x + render_px(&rd, 12), band.y, band.w - render_px(&rd, 24), h},
+                     msg, TEXT_BOLD, render_px(&rd, THEME_UI_PX), 0xFFFFFFFF, TEXT_ALIGN_LEFT);
+        free(msg);
     }
     const Widget *f = NULL;
     for (int i = 0; i < a->n_widgets; i++)
         if (a->widgets[i].kind == a->focus_kind && a->widgets[i].index == a->focus_index)
             f = &a->widgets[i];
-    static const char *names[] = {"",        "contents", "smaller", "larger", "contrast",
-                                  "library", "previous", "next",    "back",   "toc",
-                                  "link",    "lesson"};
+    static const char *names[] = {
+        "", "contents", "smaller", "larger", "contrast", "library", "previous", "next", "back",
+        "change-learner", "continue", "new-learner", "name", "pin", "create", "cancel", "pin-ok",
+        "without-saving", "skip", "toc", "learner", "quiz", "link", "lesson"};
     if (!f) a->focus_name[0] = 0;
     else if (f->kind < W_TOC_ITEM) snprintf(a->focus_name, sizeof a->focus_name, "%s", names[f->kind]);
+    else if (f->kind == W_QUIZ) snprintf(a->focus_name, sizeof a->focus_name, "quiz %s", quiz_control_name(a, f->index));
     else snprintf(a->focus_name, sizeof a->focus_name, "%s %d", names[f->kind],
                   f->kind == W_LINK ? f->index : f->index + 1);
 }
@@ -1064,6 +1351,8 @@ void app_resize(App *a, int w, int h)
     clamp_scroll(a, &g);
 }
 
+static void open_store(App *a, const char *learner);
+
 App *app_new(const AppOptions *opt, Error *err)
 {
     App *a = xcalloc(1, sizeof *a);
@@ -1110,23 +1399,66 @@ App *app_new(const AppOptions *opt, Error *err)
         app_free(a);
         return NULL;
     }
-    const char *path = opt->path;
+    a->continue_entry = -1;
+    a->page_scroll_frac = -1;
+    a->quiz_page = -1;
+    if (!opt->no_learner) open_store(a, opt->learner);
+    if (!opt->no_learner && !opt->learner) learners_show(a);
+    else ui_open_start(a);
+    return a;
+}
+
+void ui_open_start(App *a)
+{
+    const char *path = a->opt.path;
     if (path && path_is_dir(path)) {
         char *manifest = xasprintf("%s/lesson.lua", path);
         bool is_lesson = path_is_file(manifest);
         free(manifest);
         if (is_lesson) {
-            open_lesson(a, path, opt->page);
+            open_lesson(a, path, a->opt.page);
         } else {
+            free(a->lib_dir);
             a->lib_dir = xstrdup(path);
             open_library(a);
         }
     } else if (path) {
-        open_lesson(a, path, opt->page);
+        open_lesson(a, path, a->opt.page);
     } else {
         open_library(a);
     }
-    return a;
+}
+
+/* Opens the progress database; with `learner`, studies as that learner
+ * (created if new). A database that cannot be opened is reported on the
+ * learner screen and the player carries on without saving. */
+static void open_store(App *a, const char *learner)
+{
+    Error err = {{0}};
+    StoreOpenReport rep = {0};
+    if (!paths_ensure_data_dir(&err) || !(a->store = store_open(NULL, &rep, &err))) {
+        snprintf(a->store_problem, sizeof a->store_problem, "%s", err.msg);
+        fprintf(stderr, "outpost: progress will not be saved: %s\n", err.msg);
+        return;
+    }
+    if (rep.recovered) {
+        snprintf(a->store_problem, sizeof a->store_problem, "%s", rep.message);
+        fprintf(stderr, "outpost: %s\n", rep.message);
+    }
+    if (!learner) return;
+    StoreLearner l;
+    char id[STORE_ID_SIZE];
+    if (!store_learner_find(a->store, learner, &l, &err)) {
+        if (!store_learner_create(a->store, learner, NULL, id, &err) ||
+            !store_learner_get(a->store, id, &l, &err)) {
+            snprintf(a->store_problem, sizeof a->store_problem, "%s", err.msg);
+            fprintf(stderr, "outpost: %s\n", err.msg);
+            return;
+        }
+    }
+    snprintf(a->learner_id, sizeof a->learner_id, "%s", l.id);
+    snprintf(a->learner_name, sizeof a->learner_name, "%s", l.name);
+    store_learner_select(a->store, l.id, NULL);
 }
 
 void app_free(App *a)
@@ -1134,6 +1466,8 @@ void app_free(App *a)
     if (!a) return;
     close_lesson(a); /* frees page textures while the renderer lives */
     lib_free(a);
+    learners_free(a);
+    store_close(a->store);
     free(a->lib_dir);
     free(a->error);
     free(a->error_file);
@@ -1156,7 +1490,17 @@ int app_run(App *a)
             dirty = false;
         }
         SDL_Event ev;
-        if (!SDL_WaitEvent(&ev)) break;
+        /* While progress cannot be saved, try again every few seconds. */
+        if (a->store && store_pending_count(a->store) > 0) {
+            if (!SDL_WaitEventTimeout(&ev, 3000)) {
+                Error err = {{0}};
+                note_store(a, store_retry(a->store, &err), &err);
+                dirty = true;
+                continue;
+            }
+        } else if (!SDL_WaitEvent(&ev)) {
+            break;
+        }
         do {
             app_handle_event(a, &ev);
             dirty = true;

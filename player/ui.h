@@ -8,7 +8,7 @@
 #include "util.h"
 #include <SDL2/SDL.h>
 
-typedef enum Screen { SCREEN_LIBRARY, SCREEN_LESSON, SCREEN_ERROR } Screen;
+typedef enum Screen { SCREEN_LIBRARY, SCREEN_LESSON, SCREEN_ERROR, SCREEN_LEARNERS } Screen;
 
 typedef struct AppOptions {
     const char *path;  /* a .lesson file, a lesson folder, or a folder of lessons;
@@ -16,7 +16,12 @@ typedef struct AppOptions {
     bool headless;     /* render off-screen on SDL's dummy video driver */
     int width, height; /* window size in screen points (0 = 1024 x 720) */
     float scale;       /* HiDPI factor; 0 = ask the window (1 when headless) */
-    int page;          /* 1-based page to open the lesson at; 0 = first */
+    int page;          /* 1-based page to open the lesson at; 0 = first, or where
+                          the learner left off */
+    const char *learner; /* study as this learner (created if new), skipping
+                            the learner screen */
+    bool no_learner;   /* record no progress and skip the learner screen (for
+                          --screenshot: a picture of a page, not a session) */
 } AppOptions;
 
 typedef struct AppState {

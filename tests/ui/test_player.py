@@ -136,11 +136,12 @@ def other_scripts_have_fonts(tmp):
     compare_with_reference(png, "page-more")
 
 
-def replay(tmp, script, lesson=LESSON, status=0, size=SIZE):
+def replay(tmp, script, lesson=LESSON, status=0, size=SIZE, learner="Tester"):
     ev = os.path.join(tmp, "events.txt")
     with open(ev, "w") as f:
         f.write(script)
-    return run(["--events", ev, "--size", size, "--stats", lesson], tmp, status)
+    who = ["--learner", learner] if learner else []
+    return run(["--events", ev, "--size", size, "--stats"] + who + [lesson], tmp, status)
 
 
 @case
@@ -301,7 +302,7 @@ def bad_events_file(tmp):
     check("events.txt:2: unknown command 'fly'" in p.stderr, p.stderr)
     p = replay(tmp, "key NoSuchKey\n", status=1)
     check("events.txt:1: unknown key 'NoSuchKey'" in p.stderr, p.stderr)
-    p = replay(tmp, "key Right\nexpect page 4\n", status=1)
+    p = replay(tmp, "key ctrl+Home\nkey Right\nexpect page 4\n", status=1)
     check("expected page 4, but page 2 is shown" in p.stderr, p.stderr)
 
 
@@ -456,6 +457,89 @@ def docs_event_example(tmp):
     finally:
         os.chdir(cwd)
     check(picture_stats(os.path.join(tmp, "larger.png"))["colors"] > 10, "blank screenshot")
+
+
+@case
+def learners_and_resume(tmp):
+    # Session 1: a new officer adds herself with a PIN, studies to page 3 of
+    # a lesson, and leaves.
+    lib = os.path.join(tmp, "lessons")
+    os.makedirs(lib)
+    shutil.copytree(LESSON, os.path.join(lib, "scripts"))
+    first = os.path.join(tmp, "first.png")
+    replay(tmp, """
+expect screen learners
+expect focus name
+text Somchai Jaidee
+key Tab
+expect focus pin
+text 4321
+screenshot %s
+key Return
+expect screen library
+key Return
+expect screen lesson
+expect page 1
+key Right
+key Right
+key PageDown
+expect page 3
+quit
+""" % first, lesson=lib, learner=None)
+    compare_with_reference(first, "learners-new")
+    # Session 2: the last learner is preselected; a wrong PIN is refused,
+    # the right one opens the library, and Continue reopens page 3.
+    replay(tmp, """
+expect screen learners
+expect focus learner 1
+key Return
+expect focus pin
+text 1111
+key Return
+expect screen learners
+text 4321
+key Return
+expect screen library
+expect focus lesson 1
+key shift+Tab
+expect focus continue
+key Return
+expect screen lesson
+expect page 3
+""", lesson=lib, learner=None)
+    # A second officer on the same PC gets her own progress.
+    replay(tmp, """
+expect screen learners
+key Tab
+expect focus new-learner
+key Return
+text Nguyen Thi Lan
+key Return
+key Return
+expect screen library
+key Return
+expect page 1
+""", lesson=lib, learner=None)
+    p = run(["progress", "--csv"], tmp, 0)
+    rows = [r for r in p.stdout.splitlines() if "outpost.test.scripts" in r]
+    check(len(rows) == 2, "expected two learners' progress:\n" + p.stdout)
+    check(any(r.startswith("Somchai Jaidee,") for r in rows), p.stdout)
+    check(any(r.startswith("Nguyen Thi Lan,") for r in rows), p.stdout)
+
+
+@case
+def progress_not_saved_is_said(tmp):
+    # The data folder cannot be used (here: it is a file): the learner is
+    # told plainly and can still study.
+    bad = os.path.join(tmp, "data-is-a-file")
+    write(bad, "x")
+    ev = os.path.join(tmp, "events.txt")
+    write(ev, "expect screen learners\nkey Return\nexpect screen lesson\nexpect page 1\n")
+    env = dict(os.environ, OUTPOST_DATA=bad, SDL_VIDEODRIVER="dummy")
+    png = os.path.join(tmp, "nosave.png")
+    p = subprocess.run([OUTPOST, "--events", ev, "--size", SIZE, LESSON], capture_output=True, text=True, env=env)
+    check(p.returncode == 0, p.stderr)
+    check("progress will not be saved" in p.stderr, p.stderr)
 
 
 def main():
