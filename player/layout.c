@@ -239,7 +239,7 @@ PageLayout *layout_page(TextEngine *te, const Doc *doc, Package *pkg, const char
     pl->width = p->width;
     int body = S(&c, THEME_BODY_PX);
     int gap = S(&c, THEME_BODY_PX * 0.8f);
-    int list_w = S(&c, 30), q_pad = S(&c, 16), q_bar = S(&c, 4);
+    int list_w = S(&c, 32), q_pad = S(&c, 16), q_bar = S(&c, 4);
     int y = 0;
     int cur_q = 0, q_start = 0, q_depth = 0;
     for (int i = 0; i < doc->n_blocks; i++) {
