@@ -59,7 +59,7 @@ static bool svg_attr(const char *s, size_t n, const char *attr, double *vals, in
     const char *end = memchr(root, '>', (size_t)(s + n - root));
     if (!end) return false;
     size_t al = strlen(attr);
-    for (const char *p = root; p + al + 2 < end; p++) {
+    for (const char *p = root + 4; p + al + 2 < end; p++) {
         if ((p[-1] == ' ' || p[-1] == '\n' || p[-1] == '\t' || p[-1] == '\r') &&
             memcmp(p, attr, al) == 0 && p[al] == '=') {
             const char *v = p + al + 1;
