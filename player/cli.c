@@ -30,8 +30,19 @@ static const char *USAGE =
     "  --help, --version\n"
     "\n"
     "Commands:\n"
-    "  pack DIR -o FILE.lesson   pack a lesson folder into a .lesson file\n"
+    "  new DIR                   start a new lesson from a small working example\n"
+    "  check DIR|FILE.lesson     report everything the player would trip on\n"
+    "  pack DIR -o FILE.lesson   check a lesson folder and pack it into a .lesson file\n"
+    "  keygen NAME [--out DIR]   make a publisher key pair (NAME.key, NAME.pub)\n"
+    "  sign FILE.lesson --key NAME.key   sign a packed lesson\n"
+    "  verify FILE.lesson [--keys DIR]   say who signed a lesson and if it changed\n"
+    "  trust NAME.pub            trust a publisher's key on this computer\n"
+    "  diff OLD.lesson NEW.lesson -o UPDATE.lessonpatch   make an update package\n"
+    "  apply OLD.lesson UPDATE.lessonpatch -o NEW.lesson  rebuild NEW from an update\n"
     "  progress [--learner NAME] [--csv]   show learners' progress\n"
+    "  sync [--lrs URL ...] [--status]   send progress to the LRS and fetch it back\n"
+    "  export --to FILE          write unsent progress to a bundle (USB stick)\n"
+    "  import FILE               add a bundle's progress to this computer\n"
     "  help COMMAND              explain a command\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -48,8 +59,19 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
+    {"new", cmd_new},
+    {"check", cmd_check},
     {"pack", cmd_pack},
+    {"keygen", cmd_keygen},
+    {"sign", cmd_sign},
+    {"verify", cmd_verify},
+    {"trust", cmd_trust},
+    {"diff", cmd_diff},
+    {"apply", cmd_apply},
     {"progress", cmd_progress},
+    {"sync", cmd_sync},
+    {"export", cmd_export},
+    {"import", cmd_import},
 };
 
 static int run_player(int argc, char **argv)
@@ -148,12 +170,12 @@ static int run_player(int argc, char **argv)
             status = 1;
         }
         if (stats)
-            printf("screen=%s page=%d pages=%d missing_glyphs=%d problems=%d scroll=%d\n",
+            printf("screen=%s page=%d pages=%d missing_glyphs=%d problems=%d scroll=%d badge=%s\n",
                    st.screen == SCREEN_LESSON      ? "lesson"
                    : st.screen == SCREEN_LIBRARY   ? "library"
                    : st.screen == SCREEN_LEARNERS  ? "learners"
                                                    : "error",
-                   st.page, st.n_pages, st.missing, st.n_problems, st.scroll);
+                   st.page, st.n_pages, st.missing, st.n_problems, st.scroll, st.badge);
         if (!screenshot && !events && !stats)
             fputs("outpost: --headless draws nothing visible; add --screenshot FILE.png or --events FILE\n", stderr);
     } else {

@@ -43,8 +43,11 @@ typedef struct QuizControl {
     const char *name; /* for tests: "option 2", "check", "next", "field 1", ... */
 } QuizControl;
 
-/* Takes ownership of quiz. pkg (not owned) serves hotspot images; lang is
- * the lesson's language. on_event may be NULL. Free with quizview_free(). */
+/* Takes ownership of quiz. pkg (not owned, may be NULL) serves hotspot
+ * images; lang is the lesson's language. on_event may be NULL. Opens on the
+ * first question not yet locked (after quiz_restore), or on the results if
+ * all are (no FINISHED event then). Free with quizview_free(), before the
+ * renderer it drew with is destroyed (it holds a texture of that renderer). */
 QuizView *quizview_new(Quiz *quiz, Package *pkg, const char *lang, QuizEventFn on_event, void *ud);
 void quizview_free(QuizView *v);
 Quiz *quizview_quiz(QuizView *v);
@@ -73,5 +76,18 @@ bool quizview_text(QuizView *v, int control_id, const SDL_Event *ev);
 /* The message of a script error, if the quiz failed while answering (the
  * host shows it in place with a "Skip to the next page" button), or NULL. */
 const char *quizview_error(QuizView *v);
+
+/* Added by quizview.c (not in the lead's first contract): */
+
+/* The control the host should focus after the last change, or -1; reading
+ * clears it. Set after "Next question" / "Try again" (the first control of
+ * the question), after a scenario step (its first option), after Up/Down on
+ * an option (the neighbouring option) and after Enter in a gap (the next
+ * gap). Call after quizview_layout(). */
+int quizview_focus_request(QuizView *v);
+/* True on the results screen. */
+bool quizview_on_results(QuizView *v);
+/* The question shown (display index), or -1 on the results screen. */
+int quizview_current(QuizView *v);
 
 #endif

@@ -2451,3 +2451,719 @@ int cmd_progress(int argc, char **argv)
     store_close(s);
     return status;
 }
+
+/* ======================================================================== */
+/* Sync and offline bundles (sync.c, bundle.c): outbox queries and marking,  */
+/* and merging statements from an LRS or a bundle into the outbox and the   */
+/* learners' progress. Added for the sync; nothing above depends on it.     */
+
+#include <stdarg.h>
+
+void store_outbox_rows_free(StoreOutboxRow *rows, int n)
+{
+    for (int i = 0; rows && i < n; i++) {
+        free(rows[i].learner_id);
+        free(rows[i].verb);
+        free(rows[i].statement);
+        free(rows[i].reason);
+    }
+    free(rows);
+}
+
+void store_strings_free(char **v, int n)
+{
+    for (int i = 0; v && i < n; i++) free(v[i]);
+    free(v);
+}
+
+/* Prepares sql on the store's connection, or fails with a plain reason. */
+static sqlite3_stmt *sync_prepare(Store *s, const char *sql, Error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (!s || !s->db) return no_store(err), NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        error_set(err, "cannot read the progress file %s: %s", s->path, sqlite3_errmsg(s->db));
+        sqlite3_finalize(q);
+        return NULL;
+    }
+    return q;
+}
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? (const char *)t : "";
+}
+
+bool store_outbox_list(Store *s, StoreOutboxKind kind, int64_t after_seq, int limit,
+                       StoreOutboxRow **rows, int *n, Error *err)
+{
+    *rows = NULL;
+    *n = 0;
+    static const char *const where[] = {
+        "delivered_ms IS NULL AND rejected_ms IS NULL",
+        "delivered_ms IS NULL AND rejected_ms IS NULL AND exported_ms IS NULL",
+        "rejected_ms IS NOT NULL",
+    };
+    char *sql = xasprintf("SELECT seq,id,learner_id,verb,created_ms,statement,"
+                          "COALESCE(reject_reason,last_error),COALESCE(rejected_ms,0) "
+                          "FROM outbox WHERE seq>?1 AND %s ORDER BY seq LIMIT ?2",
+                          where[kind]);
+    sqlite3_stmt *q = sync_prepare(s, sql, err);
+    free(sql);
+    if (!q) return false;
+    sqlite3_bind_int64(q, 1, after_seq);
+    sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+    int cap = 0, rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *rows = xrealloc(*rows, (size_t)cap * sizeof **rows);
+        }
+        StoreOutboxRow *r = &(*rows)[(*n)++];
+        memset(r, 0, sizeof *r);
+        r->seq = sqlite3_column_int64(q, 0);
+        snprintf(r->id, sizeof r->id, "%s", col_text(q, 1));
+        r->learner_id = xstrdup(col_text(q, 2));
+        r->verb = xstrdup(col_text(q, 3));
+        r->created_ms = sqlite3_column_int64(q, 4);
+        r->statement = xstrdup(col_text(q, 5));
+        if (sqlite3_column_type(q, 6) != SQLITE_NULL) r->reason = xstrdup(col_text(q, 6));
+        r->when_ms = sqlite3_column_int64(q, 7);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        store_outbox_rows_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+        return error_set(err, "cannot read the outbox: %s", plain_reason(s, rc));
+    }
+    return true;
+}
+
+bool store_outbox_counts(Store *s, StoreOutboxCounts *out, Error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q = sync_prepare(
+        s,
+        "SELECT COUNT(*), COUNT(delivered_ms), COUNT(rejected_ms),"
+        " SUM(delivered_ms IS NULL AND rejected_ms IS NULL),"
+        " SUM(delivered_ms IS NULL AND rejected_ms IS NULL AND exported_ms IS NOT NULL),"
+        " MIN(CASE WHEN delivered_ms IS NULL AND rejected_ms IS NULL THEN created_ms END)"
+        " FROM outbox",
+        err);
+    if (!q) return false;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        out->total = sqlite3_column_int64(q, 0);
+        out->delivered = sqlite3_column_int64(q, 1);
+        out->rejected = sqlite3_column_int64(q, 2);
+        out->waiting = sqlite3_column_int64(q, 3);
+        out->exported_waiting = sqlite3_column_int64(q, 4);
+        out->oldest_waiting_ms = sqlite3_column_int64(q, 5);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW) return error_set(err, "cannot read the outbox: %s", plain_reason(s, rc));
+    return true;
+}
+
+/* Runs sql once per id (bound as ?1, with text1 as ?2 and the clock as ?3)
+ * in one IMMEDIATE transaction. */
+static bool outbox_update(Store *s, const char *sql, const char *const *ids, int n,
+                          const char *text1, Error *err)
+{
+    if (!s || !s->db) return no_store(err);
+    if (s->read_only) return error_set(err, "%s", store_degraded_reason(s));
+    if (n <= 0) return true;
+    if (s->n_pending) flush_pending(s); /* keep the order of writes */
+    sqlite3_stmt *q = sync_prepare(s, sql, err);
+    if (!q) return false;
+    int rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) rc = sqlite3_extended_errcode(s->db);
+    int64_t t = now_ms();
+    for (int i = 0; rc == SQLITE_OK && i < n; i++) {
+        sqlite3_bind_text(q, 1, ids[i], -1, SQLITE_STATIC);
+        if (text1) sqlite3_bind_text(q, 2, text1, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 3, t);
+        rc = sqlite3_step(q);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(s->db);
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    if (rc == SQLITE_OK && exec(s, "COMMIT") != SQLITE_OK) rc = sqlite3_extended_errcode(s->db);
+    if (rc != SQLITE_OK) {
+        if (!sqlite3_get_autocommit(s->db)) exec(s, "ROLLBACK");
+        return error_set(err, "could not update the outbox: %s", plain_reason(s, rc));
+    }
+    return true;
+}
+
+bool store_outbox_mark_delivered(Store *s, const char *const *ids, int n, Error *err)
+{
+    return outbox_update(s,
+                         "UPDATE outbox SET delivered_ms=?3,tries=tries+1,last_error=NULL "
+                         "WHERE id=?1 AND delivered_ms IS NULL",
+                         ids, n, NULL, err);
+}
+
+bool store_outbox_mark_rejected(Store *s, const char *id, const char *reason, Error *err)
+{
+    const char *ids[1] = {id};
+    return outbox_update(s,
+                         "UPDATE outbox SET rejected_ms=?3,reject_reason=?2,tries=tries+1 "
+                         "WHERE id=?1 AND delivered_ms IS NULL",
+                         ids, 1, reason ? reason : "", err);
+}
+
+bool store_outbox_note_failure(Store *s, const char *const *ids, int n, const char *error,
+                               Error *err)
+{
+    return outbox_update(s, "UPDATE outbox SET tries=tries+1,last_error=?2 WHERE id=?1", ids, n,
+                         error ? error : "", err);
+}
+
+bool store_outbox_mark_exported(Store *s, const char *const *ids, int n, const char *file,
+                                Error *err)
+{
+    return outbox_update(s,
+                         "UPDATE outbox SET exported_ms=?3,export_file=?2 "
+                         "WHERE id=?1 AND exported_ms IS NULL",
+                         ids, n, file ? file : "", err);
+}
+
+bool store_sync_get(Store *s, const char *key, char **out, Error *err)
+{
+    *out = NULL;
+    if (!s || !s->db) return no_store(err);
+    char *k = xasprintf("sync.%s", key);
+    bool ok = meta_get(s, k, out);
+    free(k);
+    if (!ok) return error_set(err, "cannot read the progress file: %s", sqlite3_errmsg(s->db));
+    return true;
+}
+
+bool store_sync_set(Store *s, const char *key, const char *value, Error *err)
+{
+    if (!s || !s->db) return no_store(err);
+    Op op = {0};
+    Step *st = op_add(&op, Q_META_SET);
+    char *k = xasprintf("sync.%s", key);
+    p_text(st, k);
+    p_text(st, value ? value : "");
+    free(k);
+    return apply_now(s, &op, err);
+}
+
+bool store_learner_home_pages(Store *s, const char *learner_id, char ***out, int *n, Error *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q = sync_prepare(
+        s,
+        "SELECT DISTINCT json_extract(statement,'$.actor.account.homePage') FROM outbox "
+        "WHERE learner_id=?1 AND json_valid(statement)",
+        err);
+    if (!q) return false;
+    sqlite3_bind_text(q, 1, learner_id, -1, SQLITE_STATIC);
+    char **v = xmalloc(sizeof *v);
+    int m = 1;
+    v[0] = xstrdup(s->home_page);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *hp = (const char *)sqlite3_column_text(q, 0);
+        if (!hp || !*hp) continue;
+        bool dup = false;
+        for (int i = 0; i < m && !dup; i++) dup = strcmp(v[i], hp) == 0;
+        if (dup) continue;
+        v = xrealloc(v, (size_t)(m + 1) * sizeof *v);
+        v[m++] = xstrdup(hp);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        store_strings_free(v, m);
+        return error_set(err, "cannot read the outbox: %s", plain_reason(s, rc));
+    }
+    *out = v;
+    *n = m;
+    return true;
+}
+
+bool store_parse_timestamp(const char *text, int64_t *unix_ms)
+{
+    if (!text) return false;
+    int y, mo, d, h, mi, sec, n = 0;
+    if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+        return false;
+    const char *p = text + n;
+    int64_t ms = 0;
+    if (*p == '.') {
+        p++;
+        int digits = 0;
+        int64_t frac = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (digits < 3) frac = frac * 10 + (*p - '0');
+            digits++;
+            p++;
+        }
+        if (!digits) return false;
+        for (int i = digits; i < 3; i++) frac *= 10;
+        ms = frac;
+    }
+    long off = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        char sign = *p;
+        if (sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 && strlen(p) >= 6) p += 6;
+        else if (sscanf(p + 1, "%2d%2d", &oh, &om) == 2 && strlen(p) >= 5) p += 5;
+        else if (sscanf(p + 1, "%2d", &oh) == 1 && strlen(p) == 3) { om = 0; p += 3; }
+        else return false;
+        off = (oh * 3600L + om * 60L) * (sign == '-' ? -1 : 1);
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+    /* Days from the civil date (Howard Hinnant's algorithm): no timegm(). */
+    int64_t yy = y - (mo <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - off;
+    *unix_ms = secs * 1000 + ms;
+    return true;
+}
+
+/* "PT1H2M3.25S" -> milliseconds; -1 if it is not such a duration. */
+static int64_t parse_duration_ms(const char *s)
+{
+    if (!s || strncmp(s, "PT", 2) != 0) return -1;
+    const char *p = s + 2;
+    double total = 0;
+    while (*p) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p) return -1;
+        switch (*end) {
+        case 'H': total += v * 3600; break;
+        case 'M': total += v * 60; break;
+        case 'S': total += v; break;
+        default: return -1;
+        }
+        p = end + 1;
+    }
+    return (int64_t)llround(total * 1000);
+}
+
+/* Splits an Outpost activity IRI into its decoded segments (lesson, page,
+ * question); returns how many (0 if it is not one of ours). Segments are
+ * heap strings. */
+static int split_activity(const char *iri, char *seg[3])
+{
+    seg[0] = seg[1] = seg[2] = NULL;
+    const char *base = STORE_ACTIVITY_BASE "/";
+    if (!iri || strncmp(iri, base, strlen(base)) != 0) return 0;
+    const char *p = iri + strlen(base);
+    int n = 0;
+    while (*p && n < 3) {
+        Buf b = {0};
+        while (*p && *p != '/') {
+            int hi, lo;
+            if (*p == '%' && p[1] && p[2] &&
+                sscanf((char[3]){p[1], p[2], 0}, "%1x%1x", &hi, &lo) == 2) {
+                buf_putc(&b, (char)(hi * 16 + lo));
+                p += 3;
+            } else {
+                buf_putc(&b, *p++);
+            }
+        }
+        seg[n++] = buf_take(&b);
+        if (!seg[n - 1]) seg[n - 1] = xstrdup("");
+        if (*p == '/') p++;
+    }
+    if (*p) { /* more segments than ours */
+        for (int i = 0; i < n; i++) free(seg[i]);
+        seg[0] = seg[1] = seg[2] = NULL;
+        return 0;
+    }
+    return n;
+}
+
+static bool is_uuid_text(const char *s)
+{
+    if (!s || strlen(s) != 36) return false;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                               (c >= 'A' && c <= 'F')))
+            return false;
+    }
+    return true;
+}
+
+/* One statement being merged. */
+typedef struct MergeItem {
+    json_t *st;       /* borrowed */
+    const char *id, *learner, *verb_iri;
+    int64_t ts;
+} MergeItem;
+
+static int cmp_merge_item(const void *a, const void *b)
+{
+    const MergeItem *x = a, *y = b;
+    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+enum {
+    M_OUTBOX_ADD, M_OUTBOX_SEEN, M_LL_ENSURE, M_LAUNCH, M_SEEN, M_POSITION, M_COMPLETE,
+    M_ATTEMPT, M_ANSWER, M_FINISH, M_LEARNER_ADD, M_COUNT
+};
+static const char *const g_merge_sql[M_COUNT] = {
+    [M_OUTBOX_ADD] = "INSERT INTO outbox(id,learner_id,verb,created_ms,statement,delivered_ms) "
+                     "VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(id) DO NOTHING",
+    /* The LRS has it: no need to send our copy again. */
+    [M_OUTBOX_SEEN] = "UPDATE outbox SET delivered_ms=?2 WHERE id=?1 AND delivered_ms IS NULL "
+                      "AND ?3",
+    [M_LL_ENSURE] = "INSERT INTO learner_lessons(learner_id,lesson_id,version) VALUES(?1,?2,?3) "
+                    "ON CONFLICT DO NOTHING",
+    [M_LAUNCH] = "UPDATE learner_lessons SET "
+                 "first_opened_ms=MIN(COALESCE(first_opened_ms,?3),?3),"
+                 "last_opened_ms=MAX(COALESCE(last_opened_ms,?3),?3),launches=launches+1,"
+                 "version=CASE WHEN ?3>=COALESCE(last_opened_ms,0) AND ?4<>'' THEN ?4 "
+                 "ELSE version END WHERE learner_id=?1 AND lesson_id=?2",
+    [M_SEEN] = "INSERT INTO pages_seen(learner_id,lesson_id,page_id,version,first_ms,last_ms,"
+               "times) VALUES(?1,?2,?3,?4,?5,?5,1) ON CONFLICT DO UPDATE SET "
+               "first_ms=MIN(first_ms,excluded.first_ms),last_ms=MAX(last_ms,excluded.last_ms),"
+               "times=times+1,version=CASE WHEN excluded.last_ms>=last_ms "
+               "THEN excluded.version ELSE version END",
+    /* Latest timestamp wins; on a tie, the greater statement id. */
+    [M_POSITION] = "UPDATE learner_lessons SET position_page=?3,position_scroll=0,"
+                   "position_ms=?4 WHERE learner_id=?1 AND lesson_id=?2 AND "
+                   "(position_ms IS NULL OR position_ms<?4 OR (position_ms=?4 AND ?5>"
+                   "COALESCE((SELECT MAX(o.id) FROM outbox o WHERE o.learner_id=?1 "
+                   "AND o.verb='progressed' AND o.created_ms=?4 AND o.id<>?5 "
+                   "AND json_extract(o.statement,'$.object.id')=?6),'')))",
+    [M_COMPLETE] = "UPDATE learner_lessons SET completed_ms=?3,completed_version=?4 "
+                   "WHERE learner_id=?1 AND lesson_id=?2 AND "
+                   "(completed_ms IS NULL OR completed_ms<?3)",
+    [M_ATTEMPT] = "INSERT INTO attempts(id,learner_id,lesson_id,version,page_id,seed,started_ms) "
+                  "VALUES(?1,?2,?3,?4,?5,0,?6) ON CONFLICT(id) DO UPDATE SET "
+                  "started_ms=MIN(started_ms,excluded.started_ms) "
+                  "WHERE learner_id=excluded.learner_id",
+    [M_ANSWER] = "INSERT INTO answers(attempt_id,seq,question_id,response,score,max_score,"
+                 "correct,answered_ms) SELECT ?1,(SELECT COALESCE(MAX(seq),0)+1 FROM answers "
+                 "WHERE attempt_id=?1),?2,?3,?4,?5,?6,?7 "
+                 "WHERE EXISTS(SELECT 1 FROM attempts WHERE id=?1 AND learner_id=?8)",
+    [M_FINISH] = "UPDATE attempts SET ended_ms=?2,duration_ms=?3,score_raw=?4,score_min=?5,"
+                 "score_max=?6,score_scaled=?7,passed=?8 WHERE id=?1 AND learner_id=?9 "
+                 "AND ended_ms IS NULL",
+    [M_LEARNER_ADD] = "INSERT INTO learners(id,name,name_key,created_ms) VALUES(?1,?2,?3,?4)",
+};
+
+typedef struct MergeCtx {
+    Store *s;
+    sqlite3_stmt *q[M_COUNT];
+} MergeCtx;
+
+/* Binds printf-like: 't' text (NULL -> null), 'i' int64, 'd' double, 'n' null. */
+static int merge_run(MergeCtx *c, int which, const char *types, ...)
+{
+    sqlite3_stmt *q = c->q[which];
+    va_list ap;
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        switch (types[i]) {
+        case 't': {
+            const char *v = va_arg(ap, const char *);
+            if (v) sqlite3_bind_text(q, i + 1, v, -1, SQLITE_TRANSIENT);
+            else sqlite3_bind_null(q, i + 1);
+            break;
+        }
+        case 'i': sqlite3_bind_int64(q, i + 1, va_arg(ap, int64_t)); break;
+        case 'd': sqlite3_bind_double(q, i + 1, va_arg(ap, double)); break;
+        default: sqlite3_bind_null(q, i + 1); break;
+        }
+    }
+    va_end(ap);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return SQLITE_OK;
+    /* A constraint (e.g. a learner deleted here) only skips this change. */
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) return SQLITE_OK;
+    return sqlite3_extended_errcode(c->s->db);
+}
+
+static const char *jstr(json_t *o, const char *path)
+{
+    /* path: dot-separated object keys */
+    char key[64];
+    const char *p = path;
+    while (o && *p) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        if (len >= sizeof key) return NULL;
+        memcpy(key, p, len);
+        key[len] = 0;
+        o = json_object_get(o, key);
+        p += len + (dot ? 1 : 0);
+    }
+    return json_is_string(o) ? json_string_value(o) : NULL;
+}
+
+static bool jnum(json_t *o, const char *key, double *out)
+{
+    json_t *v = o ? json_object_get(o, key) : NULL;
+    if (!json_is_number(v)) return false;
+    *out = json_number_value(v);
+    return true;
+}
+
+/* Creates the learner from a statement's actor; on a name clash, "Name (2)". */
+static int merge_create_learner(MergeCtx *c, const char *id, json_t *st)
+{
+    const char *name = jstr(st, "actor.name");
+    char fallback[32];
+    snprintf(fallback, sizeof fallback, "Learner %.8s", id);
+    if (!name || !*name) name = fallback;
+    for (int k = 1; k < 100; k++) {
+        char *try = k == 1 ? xstrdup(name) : xasprintf("%s (%d)", name, k);
+        char *clean = NULL, *key = NULL;
+        if (!check_name(try, &clean, &key, NULL)) {
+            free(try);
+            if (name == fallback) return SQLITE_OK;
+            name = fallback;
+            k = 0;
+            continue;
+        }
+        free(try);
+        sqlite3_stmt *q = c->q[M_LEARNER_ADD];
+        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, clean, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 4, now_ms());
+        int rc = sqlite3_step(q);
+        if (rc != SQLITE_DONE) rc = sqlite3_extended_errcode(c->s->db);
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+        free(clean);
+        free(key);
+        if (rc == SQLITE_DONE) return SQLITE_OK;
+        if ((rc & 0xff) != SQLITE_CONSTRAINT) return rc; /* else: name taken, try the next */
+    }
+    return SQLITE_OK;
+}
+
+/* Applies one new statement to its learner's progress. Returns an SQLite
+ * code; *applied says whether it was a statement Outpost understands. */
+static int merge_apply(MergeCtx *c, const MergeItem *it, bool *applied)
+{
+    *applied = false;
+    json_t *st = it->st;
+    const char *verb = it->verb_iri + strlen(ADL_VERB);
+    char *seg[3];
+    int nseg = split_activity(jstr(st, "object.id"), seg);
+    if (nseg == 0) return SQLITE_OK;
+    json_t *ctx = json_object_get(st, "context"), *res = json_object_get(st, "result");
+    const char *version = jstr(st, "context.revision");
+    if (!version) version = "";
+    const char *reg = ctx ? jstr(ctx, "registration") : NULL;
+    const char *L = it->learner;
+    int64_t T = it->ts;
+    int rc = merge_run(c, M_LL_ENSURE, "ttt", L, seg[0], version);
+    if (rc != SQLITE_OK) goto done;
+    *applied = true;
+    if (strcmp(verb, "launched") == 0 && nseg == 1) {
+        rc = merge_run(c, M_LAUNCH, "ttit", L, seg[0], T, version);
+    } else if (strcmp(verb, "experienced") == 0 && nseg == 2) {
+        rc = merge_run(c, M_SEEN, "tttti", L, seg[0], seg[1], version, T);
+    } else if (strcmp(verb, "progressed") == 0 && nseg == 1) {
+        json_t *ext = res ? json_object_get(res, "extensions") : NULL;
+        json_t *pos = ext ? json_object_get(ext, EXT_POSITION) : NULL;
+        char *pseg[3];
+        int pn = split_activity(json_is_string(pos) ? json_string_value(pos) : NULL, pseg);
+        if (pn == 2 && strcmp(pseg[0], seg[0]) == 0)
+            rc = merge_run(c, M_POSITION, "tttitt", L, seg[0], pseg[1], T, it->id,
+                           jstr(st, "object.id"));
+        else
+            *applied = false;
+        for (int i = 0; i < pn; i++) free(pseg[i]);
+    } else if (strcmp(verb, "completed") == 0 && nseg == 1) {
+        rc = merge_run(c, M_COMPLETE, "ttit", L, seg[0], T, version);
+    } else if (reg && is_uuid_text(reg) && nseg >= 2 &&
+               (strcmp(verb, "attempted") == 0 || strcmp(verb, "answered") == 0 ||
+                strcmp(verb, "passed") == 0 || strcmp(verb, "failed") == 0)) {
+        rc = merge_run(c, M_ATTEMPT, "ttttti", reg, L, seg[0], version, seg[1], T);
+        json_t *score = res ? json_object_get(res, "score") : NULL;
+        double raw = 0, min = 0, max = 0, scaled = 0;
+        bool has_raw = jnum(score, "raw", &raw), has_max = jnum(score, "max", &max);
+        jnum(score, "min", &min);
+        bool has_scaled = jnum(score, "scaled", &scaled);
+        json_t *success = res ? json_object_get(res, "success") : NULL;
+        bool ok = json_is_true(success);
+        if (rc == SQLITE_OK && strcmp(verb, "answered") == 0 && nseg == 3) {
+            const char *resp = res ? jstr(res, "response") : NULL;
+            if (has_raw && has_max)
+                rc = merge_run(c, M_ANSWER, "tttddiit", reg, seg[2], resp, raw, max, (int64_t)ok,
+                               T, L);
+            else
+                rc = merge_run(c, M_ANSWER, "tttnniit", reg, seg[2], resp, (int64_t)ok, T, L);
+        } else if (rc == SQLITE_OK && (verb[0] == 'p' || verb[0] == 'f') && nseg == 2) {
+            int64_t dur = parse_duration_ms(res ? jstr(res, "duration") : NULL);
+            if (!has_scaled && has_raw && max > min) scaled = (raw - min) / (max - min);
+            bool passed = verb[0] == 'p';
+            sqlite3_stmt *q = c->q[M_FINISH];
+            sqlite3_bind_text(q, 1, reg, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 2, T);
+            if (dur >= 0) sqlite3_bind_int64(q, 3, dur);
+            if (has_raw) {
+                sqlite3_bind_double(q, 4, raw);
+                sqlite3_bind_double(q, 5, min);
+                sqlite3_bind_double(q, 6, max);
+            }
+            if (has_raw || has_scaled) sqlite3_bind_double(q, 7, scaled);
+            sqlite3_bind_int(q, 8, passed);
+            sqlite3_bind_text(q, 9, L, -1, SQLITE_STATIC);
+            rc = sqlite3_step(q);
+            bool finished = rc == SQLITE_DONE && sqlite3_changes(c->s->db) > 0;
+            rc = rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(c->s->db);
+            sqlite3_reset(q);
+            sqlite3_clear_bindings(q);
+            if (rc == SQLITE_OK && finished) {
+                /* The same best-score rule as a local finish. */
+                sqlite3_stmt *b = stmt(c->s, Q_BEST_UPSERT);
+                if (!b) {
+                    rc = SQLITE_ERROR;
+                } else {
+                    sqlite3_bind_text(b, 1, L, -1, SQLITE_STATIC);
+                    sqlite3_bind_text(b, 2, seg[0], -1, SQLITE_STATIC);
+                    sqlite3_bind_text(b, 3, seg[1], -1, SQLITE_STATIC);
+                    sqlite3_bind_double(b, 4, scaled);
+                    if (has_raw) sqlite3_bind_double(b, 5, raw);
+                    if (has_raw) sqlite3_bind_double(b, 6, max);
+                    sqlite3_bind_int(b, 7, passed);
+                    sqlite3_bind_int64(b, 8, T);
+                    rc = sqlite3_step(b);
+                    rc = rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(c->s->db);
+                    sqlite3_reset(b);
+                    sqlite3_clear_bindings(b);
+                }
+            }
+        }
+    } else {
+        *applied = false;
+    }
+done:
+    for (int i = 0; i < nseg; i++) free(seg[i]);
+    return rc;
+}
+
+bool store_merge_statements(Store *s, json_t *const *statements, int n, StoreMergeMode mode,
+                            const char *create_learner_id, StoreMergeReport *rep, Error *err)
+{
+    StoreMergeReport r = {0};
+    if (rep) *rep = r;
+    if (!s || !s->db) return no_store(err);
+    if (s->read_only) return error_set(err, "%s", store_degraded_reason(s));
+    if (s->n_pending) flush_pending(s);
+    MergeItem *items = xcalloc((size_t)(n > 0 ? n : 1), sizeof *items);
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        json_t *st = statements[i];
+        const char *id = json_is_object(st) ? jstr(st, "id") : NULL;
+        const char *verb = json_is_object(st) ? jstr(st, "verb.id") : NULL;
+        if (!id || !is_uuid_text(id) || !verb || !json_is_object(json_object_get(st, "actor")) ||
+            !json_is_object(json_object_get(st, "object"))) {
+            r.invalid++;
+            continue;
+        }
+        /* Outpost's own statements are lower case; the LRS compares ids
+         * as UUIDs, so compare them the same way here. */
+        MergeItem *it = &items[m++];
+        it->st = st;
+        it->id = id;
+        it->verb_iri = verb;
+        const char *learner = jstr(st, "actor.account.name");
+        it->learner = learner ? learner : "";
+        if (!store_parse_timestamp(jstr(st, "timestamp"), &it->ts) &&
+            !store_parse_timestamp(jstr(st, "stored"), &it->ts))
+            it->ts = now_ms();
+    }
+    qsort(items, (size_t)m, sizeof *items, cmp_merge_item);
+
+    MergeCtx c = {.s = s};
+    int rc = SQLITE_OK;
+    for (int i = 0; i < M_COUNT && rc == SQLITE_OK; i++)
+        if (sqlite3_prepare_v2(s->db, g_merge_sql[i], -1, &c.q[i], NULL) != SQLITE_OK)
+            rc = sqlite3_extended_errcode(s->db);
+    if (rc == SQLITE_OK && exec(s, "BEGIN IMMEDIATE") != SQLITE_OK)
+        rc = sqlite3_extended_errcode(s->db);
+    int64_t t = now_ms();
+    bool created = false;
+    for (int i = 0; rc == SQLITE_OK && i < m; i++) {
+        MergeItem *it = &items[i];
+        /* Keep the statement as it was sent: the LRS adds these itself. */
+        json_t *copy = json_copy(it->st);
+        json_object_del(copy, "stored");
+        json_object_del(copy, "authority");
+        json_object_del(copy, "version");
+        char *text = json_dumps(copy, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        json_decref(copy);
+        const char *vshort = strncmp(it->verb_iri, ADL_VERB, strlen(ADL_VERB)) == 0
+                                 ? it->verb_iri + strlen(ADL_VERB)
+                                 : it->verb_iri;
+        char lid[STORE_ID_SIZE];
+        snprintf(lid, sizeof lid, "%s", it->id);
+        for (char *p = lid; *p; p++)
+            if (*p >= 'A' && *p <= 'F') *p = (char)(*p + 32);
+        sqlite3_stmt *q = c.q[M_OUTBOX_ADD];
+        sqlite3_bind_text(q, 1, lid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, it->learner, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, vshort, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 4, it->ts);
+        sqlite3_bind_text(q, 5, text ? text : "{}", -1, SQLITE_STATIC);
+        if (mode == STORE_MERGE_DELIVERED) sqlite3_bind_int64(q, 6, t);
+        rc = sqlite3_step(q);
+        bool added = rc == SQLITE_DONE && sqlite3_changes(s->db) > 0;
+        rc = rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(s->db);
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+        free(text);
+        if (rc != SQLITE_OK) break;
+        if (!added) {
+            r.known++;
+            rc = merge_run(&c, M_OUTBOX_SEEN, "tii", lid, t, (int64_t)(mode == STORE_MERGE_DELIVERED));
+            continue;
+        }
+        r.added++;
+        if (!cached_learner(s, it->learner) && create_learner_id &&
+            strcmp(create_learner_id, it->learner) == 0 && !created) {
+            rc = merge_create_learner(&c, it->learner, it->st);
+            if (rc != SQLITE_OK) break;
+            created = true;
+            r.learners_created++;
+            load_learners(s, NULL); /* the cache is read inside the transaction */
+        }
+        if (!cached_learner(s, it->learner) ||
+            strncmp(it->verb_iri, ADL_VERB, strlen(ADL_VERB)) != 0)
+            continue;
+        bool applied;
+        rc = merge_apply(&c, it, &applied);
+        if (applied) r.applied++;
+    }
+    if (rc == SQLITE_OK && exec(s, "COMMIT") != SQLITE_OK) rc = sqlite3_extended_errcode(s->db);
+    if (rc != SQLITE_OK && !sqlite3_get_autocommit(s->db)) exec(s, "ROLLBACK");
+    for (int i = 0; i < M_COUNT; i++) sqlite3_finalize(c.q[i]);
+    free(items);
+    /* Attempts may have been finished elsewhere; learners may be new. */
+    for (int i = 0; i < ATTEMPT_CACHE; i++) attempt_info_free(&s->attempts[i]);
+    load_learners(s, NULL);
+    if (rc != SQLITE_OK) {
+        if (rep) memset(rep, 0, sizeof *rep);
+        return error_set(err, "could not merge the statements: %s", plain_reason(s, rc));
+    }
+    if (rep) *rep = r;
+    return true;
+}

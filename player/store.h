@@ -28,6 +28,8 @@
 
 #include <stdint.h>
 
+struct json_t;
+
 /* Schema version this player writes (PRAGMA user_version). */
 #define STORE_SCHEMA_VERSION 2
 /* A UUID in text form, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", plus NUL. */
@@ -245,6 +247,92 @@ void store_format_duration(int64_t ms, char *out, size_t size);
 /* ISO 8601 timestamp with milliseconds and the local UTC offset:
  * "2026-11-27T22:10:05.123+07:00". out >= 40. */
 void store_format_timestamp(int64_t unix_ms, char *out, size_t size);
+
+/* ---- Sync and offline bundles (used by sync.c and bundle.c) ----
+ * The outbox is append-only; a statement is "delivered" once the LRS has it,
+ * "rejected" when the LRS refused it for good (with its reason), and
+ * "exported" once written to a bundle file. Statements pulled from an LRS
+ * or imported from a bundle are merged into the outbox by id (a second copy
+ * changes nothing) and, for learners known on this computer, into their
+ * progress. See docs/sync.md. */
+
+/* One outbox row. Strings are heap copies owned by the row: free the array
+ * with store_outbox_rows_free(). */
+typedef struct StoreOutboxRow {
+    int64_t seq;
+    char id[STORE_ID_SIZE];
+    char *learner_id;
+    char *verb;
+    int64_t created_ms;
+    char *statement;     /* compact JSON text */
+    char *reason;        /* reject_reason or last_error, or NULL */
+    int64_t when_ms;     /* rejected_ms for rejected rows, else 0 */
+} StoreOutboxRow;
+void store_outbox_rows_free(StoreOutboxRow *rows, int n);
+
+typedef enum StoreOutboxKind {
+    STORE_OUTBOX_UNDELIVERED, /* not delivered nor rejected (exported or not): to send */
+    STORE_OUTBOX_UNEXPORTED,  /* not delivered, rejected nor exported: to export */
+    STORE_OUTBOX_REJECTED,    /* refused by the LRS */
+} StoreOutboxKind;
+/* Up to limit rows of that kind with seq > after_seq, in seq order. *rows
+ * is a heap array (NULL when *n is 0). */
+bool store_outbox_list(Store *s, StoreOutboxKind kind, int64_t after_seq, int limit,
+                       StoreOutboxRow **rows, int *n, Error *err);
+
+typedef struct StoreOutboxCounts {
+    int64_t total, delivered, rejected, waiting; /* waiting: not delivered nor rejected */
+    int64_t exported_waiting; /* ...of which already written to a bundle */
+    int64_t oldest_waiting_ms; /* created_ms of the oldest waiting one, 0: none */
+} StoreOutboxCounts;
+bool store_outbox_counts(Store *s, StoreOutboxCounts *out, Error *err);
+
+/* Each of these runs in one transaction (all ids or none). */
+bool store_outbox_mark_delivered(Store *s, const char *const *ids, int n, Error *err);
+bool store_outbox_mark_rejected(Store *s, const char *id, const char *reason, Error *err);
+/* Counts a failed try for these ids and remembers the error (for --status). */
+bool store_outbox_note_failure(Store *s, const char *const *ids, int n, const char *error,
+                               Error *err);
+bool store_outbox_mark_exported(Store *s, const char *const *ids, int n, const char *file,
+                                Error *err);
+
+typedef enum StoreMergeMode {
+    STORE_MERGE_DELIVERED, /* pulled from the LRS: already there, never sent again */
+    STORE_MERGE_UNSENT,    /* imported from a bundle: to be sent by `outpost sync` */
+} StoreMergeMode;
+typedef struct StoreMergeReport {
+    int added;       /* statements new to this computer */
+    int known;       /* already here (same id) */
+    int applied;     /* ...of the added, those that changed a local learner's progress */
+    int invalid;     /* not statements Outpost can store (no id, no actor...) */
+    int learners_created;
+} StoreMergeReport;
+/* Merges n statements (JSON objects, borrowed) by id in ONE transaction:
+ * unknown ids are added to the outbox (as mode says) and, when their actor
+ * is an account whose name is a learner of this computer, applied to that
+ * learner's progress, oldest first. A learner whose id is create_learner_id
+ * (may be NULL) is created from the statements' actor name when missing.
+ * Merging the same statements again changes nothing. The LRS-only fields
+ * stored, authority and version are dropped. Invalid statements are counted
+ * and skipped. */
+bool store_merge_statements(Store *s, struct json_t *const *statements, int n,
+                            StoreMergeMode mode, const char *create_learner_id,
+                            StoreMergeReport *rep, Error *err);
+
+/* Distinct account home pages of the learner's statements on this computer,
+ * plus the current home page first. Heap array of heap strings; free with
+ * store_strings_free(). */
+bool store_learner_home_pages(Store *s, const char *learner_id, char ***out, int *n, Error *err);
+void store_strings_free(char **v, int n);
+
+/* Small persistent settings of the sync ("sync.*" keys in the meta table).
+ * store_sync_get: *out is a heap string or NULL when unset. */
+bool store_sync_get(Store *s, const char *key, char **out, Error *err);
+bool store_sync_set(Store *s, const char *key, const char *value, Error *err);
+
+/* Parses an xAPI/ISO 8601 timestamp ("2026-11-27T22:10:05.123+07:00", "...Z")
+ * to Unix milliseconds. False if it is not one. */
+bool store_parse_timestamp(const char *text, int64_t *unix_ms);
 
 /* ---- Test hooks (used by tests/store; harmless otherwise) ---- */
 

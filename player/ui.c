@@ -11,6 +11,7 @@
 #include "package.h"
 #include "paths.h"
 #include "store.h"
+#include "tools.h"
 #include "quizview.h"
 #include <sodium.h>
 #include "render.h"
@@ -82,7 +83,8 @@ static int page_extent(App *a, const Geo *g)
         int card = (int)(96 * g->ui + 0.5f), gap = (int)(12 * g->ui + 0.5f);
         return (int)(72 * g->ui) + a->n_lib * (card + gap) + gap;
     }
-    if (current_quiz(a)) return quiz_height(a, g) + 2 * g->pad_top;
+    if (current_quiz(a))
+        return quiz_height(a, g) + 2 * g->pad_top + (quizview_error(a->quiz) ? (int)(60 * g->ui) : 0);
     PageLayout *pl = current_layout(a, g);
     return pl ? pl->height + 2 * g->pad_top : 0;
 }
@@ -187,6 +189,8 @@ static void close_lesson(App *a)
     a->titles = NULL;
     manifest_free(a->man);
     a->man = NULL;
+    free(a->badge);
+    a->badge = NULL;
     package_close(a->pkg);
     a->pkg = NULL;
 }
@@ -235,6 +239,23 @@ static bool open_lesson(App *a, const char *path, int page)
         show_error(a, path, err.msg);
         return false;
     }
+    /* A signed lesson must be exactly what its publisher signed. */
+    SignStatus sign;
+    char *publisher = NULL;
+    if (!sign_verify_package(a->pkg, NULL, &publisher, &sign, &err) && sign != SIGN_UNTRUSTED) {
+        char *why = str_printf(STR_TAMPERED, err.msg);
+        char *msg = xasprintf("%s: %s", path, why);
+        show_error(a, path, msg);
+        free(why);
+        free(msg);
+        free(publisher);
+        return false;
+    }
+    free(a->badge);
+    a->badge = sign == SIGN_VERIFIED    ? str_printf(STR_VERIFIED, publisher)
+               : sign == SIGN_UNTRUSTED ? str_printf(STR_UNTRUSTED, publisher)
+                                        : xstrdup(str(STR_UNSIGNED));
+    free(publisher);
     a->titles = xcalloc((size_t)a->man->n_pages, sizeof(char *));
     for (int i = 0; i < a->man->n_pages; i++) a->titles[i] = page_title(a->pkg, &a->man->pages[i]);
     a->page = page > 0 && page <= a->man->n_pages ? page - 1 : 0;
@@ -630,7 +651,7 @@ static void build_widgets(App *a, const Geo *g)
         QuizView *qv = current_quiz(a);
         PageLayout *pl = qv ? NULL : current_layout(a, g);
         if (qv) {
-            quiz_height(a, g);
+            int qh = quiz_height(a, g);
             const QuizControl *ctl;
             int n = quizview_controls(qv, &ctl);
             int oy = g->content.y + g->pad_top - a->scroll;
@@ -638,6 +659,17 @@ static void build_widgets(App *a, const Geo *g)
                 ui_add_widget(a, W_QUIZ, ctl[i].id,
                               (SDL_Rect){g->col_x + ctl[i].rc.x, oy + ctl[i].rc.y, ctl[i].rc.w,
                                          ctl[i].rc.h});
+            /* The view asks for the focus after a change (next question...). */
+            int want = quizview_focus_request(qv);
+            if (want >= 0) {
+                a->focus_kind = W_QUIZ;
+                a->focus_index = want;
+            }
+            if (quizview_error(qv)) {
+                /* A script error: the learner can always move on. */
+                int w = ui_button_w(a, g, str(STR_QUIZ_SKIP)) + (int)(24 * g->ui);
+                ui_add_widget(a, W_SKIP_QUIZ, 0, (SDL_Rect){g->col_x, oy + qh + (int)(8 * g->ui), w, (int)(44 * g->ui)});
+            }
         }
         if (pl) {
             int oy = g->content.y + g->pad_top - a->scroll;
@@ -1073,6 +1105,9 @@ static void draw_lesson(App *a, const Geo *g)
     if (qv) {
         int oy = g->content.y + g->pad_top - a->scroll;
         quiz_height(a, g);
+        int k = find_widget(a, W_SKIP_QUIZ, 0);
+        if (k >= 0)
+            render_button(&rd, a->widgets[k].rc, str(STR_QUIZ_SKIP), false, ui_focused(a, W_SKIP_QUIZ, 0));
         quizview_draw(qv, &rd, g->col_x, oy, g->content, a->focus_kind == W_QUIZ ? a->focus_index : -1);
         if (a->focus_kind == W_QUIZ) {
             int k = find_widget(a, W_QUIZ, a->focus_index);
@@ -1120,7 +1155,9 @@ static void draw_lesson(App *a, const Geo *g)
         }
         SDL_RenderSetClipRect(a->ren, NULL);
     }
-    draw_top_bar(a, g, a->man->title);
+    char *title = a->badge ? xasprintf("%s  \u00B7  %s", a->man->title, a->badge) : xstrdup(a->man->title);
+    draw_top_bar(a, g, title);
+    free(title);
     /* Bottom bar: previous, page n of m, next. */
     render_fill(&rd, g->bottom, th->bar_bg);
     for (int i = 0; i < a->n_widgets; i++) {
@@ -1543,6 +1580,7 @@ AppState app_state(App *a)
     st.n_problems = pl ? pl->n_problems : 0;
     st.error = a->screen == SCREEN_ERROR ? a->error : NULL;
     st.focus = a->focus_name;
+    st.badge = a->badge ? a->badge : "";
     st.quit = a->quit;
     return st;
 }

@@ -32,6 +32,7 @@ typedef struct AppState {
     int n_problems;        /* pictures on the current page that could not be shown */
     const char *error;     /* the error screen's message, else NULL (owned by the app) */
     const char *focus;     /* name of the focused control, or "" */
+    const char *badge;     /* the lesson's signature: "Verified: X", "Unsigned"... */
     bool quit;
 } AppState;
 

@@ -92,6 +92,7 @@ struct App {
     /* lesson */
     Package *pkg;
     Manifest *man;
+    char *badge;              /* "Verified: ..." / "Unsigned" */
     char **titles;
     int page, scroll, toc_scroll;
     CachedPage cache[LAYOUT_CACHE];

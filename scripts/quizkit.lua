@@ -1029,7 +1029,7 @@ function K.view(i)
                explain = inst.explain, weight = inst.weight, unit = inst.unit,
                tries = inst.tries, max_tries = inst.max_tries, locked = inst.locked,
                score = inst.score, feedback = inst.last_feedback,
-               your_answer = inst.last and inst.show(inst, inst.last) or nil,
+               your_answer = inst.last ~= nil and inst.show(inst, inst.last) or nil,
                correct_answer = inst.show(inst, inst.correct(inst)),
                answered = inst.tries > 0}
     if inst.type == "choice" or inst.type == "multi" or inst.type == "truefalse" then

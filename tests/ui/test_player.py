@@ -326,6 +326,17 @@ def error_case(tmp, lesson, *needles, page_error_ok=False):
     return p
 
 
+def packable(tmp):
+    """A copy of the test lesson without its deliberately missing picture,
+    which `outpost pack` (rightly) refuses."""
+    d = os.path.join(tmp, "packable")
+    shutil.copytree(LESSON, d)
+    more = os.path.join(d, "pages", "more.md")
+    text = open(more).read().replace("![A chart that is not in the package](../images/absent.png)", "")
+    open(more, "w").write(text)
+    return d
+
+
 def write(path, data):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb" if isinstance(data, bytes) else "w") as f:
@@ -357,7 +368,7 @@ def bad_empty_file(tmp):
 @case
 def bad_truncated_zip(tmp):
     good = os.path.join(tmp, "good.lesson")
-    run(["pack", LESSON, "-o", good], tmp, 0)
+    run(["pack", packable(tmp), "-o", good], tmp, 0)
     data = open(good, "rb").read()
     f = os.path.join(tmp, "truncated.lesson")
     write(f, data[: len(data) // 2])
@@ -457,6 +468,33 @@ def docs_event_example(tmp):
     finally:
         os.chdir(cwd)
     check(picture_stats(os.path.join(tmp, "larger.png"))["colors"] > 10, "blank screenshot")
+
+
+@case
+def signed_lessons(tmp):
+    # Verified for a lesson signed by a trusted key, Unsigned otherwise, and
+    # a signed lesson whose content was changed is refused with the reason.
+    lesson = os.path.join(tmp, "scripts.lesson")
+    run(["pack", packable(tmp), "-o", lesson], tmp, 0)
+    p = run(["--screenshot", os.path.join(tmp, "u.png"), "--stats", lesson], tmp, 0)
+    check("badge=Unsigned" in p.stdout, p.stdout)
+    keys = os.path.join(tmp, "keys")
+    run(["keygen", "ROCB", "--out", keys], tmp, 0)
+    run(["sign", lesson, "--key", os.path.join(keys, "ROCB.key")], tmp, 0)
+    run(["trust", os.path.join(keys, "ROCB.pub")], tmp, 0)
+    p = run(["--screenshot", os.path.join(tmp, "v.png"), "--stats", lesson], tmp, 0)
+    check("badge=Verified: ROCB" in p.stdout, p.stdout)
+    # Change one page inside the signed zip (stored entry rewritten by zipfile).
+    import zipfile
+    bad = os.path.join(tmp, "tampered.lesson")
+    with zipfile.ZipFile(lesson) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "pages/en.md":
+                data = data.replace(b"50,000", b"5,000")
+            zout.writestr(info, data)
+    p = error_case(tmp, bad, "changed")
+    check("pages/en.md" in p.stderr, p.stderr)
 
 
 @case
