@@ -26,6 +26,7 @@ static const char *USAGE =
     "  --scale F              HiDPI scale factor (default: from the display)\n"
     "  --data DIR             keep progress and settings in DIR\n"
     "  --learner NAME         study as NAME (added if new), without the learner screen\n"
+    "  --seed N               draw quiz numbers from seed N (to replay a quiz exactly)\n"
     "  --stats                print what the last page drew (missing glyphs, problems)\n"
     "  --help, --version\n"
     "\n"
@@ -95,13 +96,18 @@ static int run_player(int argc, char **argv)
         } else if (strcmp(a, "--screenshot") == 0 || strcmp(a, "--events") == 0 ||
                    strcmp(a, "--page") == 0 || strcmp(a, "--size") == 0 ||
                    strcmp(a, "--scale") == 0 || strcmp(a, "--data") == 0 ||
-                   strcmp(a, "--learner") == 0) {
+                   strcmp(a, "--learner") == 0 || strcmp(a, "--seed") == 0) {
             if (!next) return usage_error("%s needs a value", a);
             i++;
             if (strcmp(a, "--screenshot") == 0) {
                 screenshot = next;
             } else if (strcmp(a, "--events") == 0) {
                 events = next;
+            } else if (strcmp(a, "--seed") == 0) {
+                char *end;
+                unsigned long long n = strtoull(next, &end, 10);
+                if (*end || n == 0) return usage_error("--seed needs a whole number above 0, not '%s'", next);
+                opt.seed = n;
             } else if (strcmp(a, "--learner") == 0) {
                 if (!*next) return usage_error("--learner needs a name%s", "");
                 opt.learner = next;

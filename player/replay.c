@@ -134,6 +134,19 @@ static bool run_line(App *a, char *line, Error *err)
     } else if (strcmp(cmd, "screenshot") == 0) {
         if (!*arg) return error_set(err, "screenshot needs a file name");
         if (!app_screenshot(a, arg, err)) return false;
+    } else if (strcmp(cmd, "focus") == 0) {
+        /* Presses Tab until the named control has the focus, as a keyboard
+         * user would; fails if it is not reachable. */
+        for (int i = 0; i < 400; i++) {
+            app_draw(a);
+            if (strcmp(app_state(a).focus, arg) == 0) return true;
+            ev.type = SDL_KEYDOWN;
+            ev.key.state = SDL_PRESSED;
+            ev.key.keysym.sym = SDLK_TAB;
+            ev.key.keysym.scancode = SDL_SCANCODE_TAB;
+            send(a, &ev);
+        }
+        return error_set(err, "cannot reach '%s' with the Tab key", arg);
     } else if (strcmp(cmd, "quit") == 0) {
         ev.type = SDL_QUIT;
         send(a, &ev);

@@ -471,6 +471,7 @@ static void ensure_quiz(App *a)
     bool found = false;
     if (recording(a))
         store_attempt_find_open(a->store, a->learner_id, a->man->id, mp->id, &open, &found, NULL);
+    if (a->opt.seed) seed = a->opt.seed & 0x7FFFFFFFFFFFFFFFull;
     if (found) seed = (uint64_t)open.seed;
     SandboxRequire req = {read_entry, a->pkg};
     Quiz *q = quiz_load(mp->path, src, len, seed, &req, &err);

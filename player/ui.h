@@ -20,6 +20,7 @@ typedef struct AppOptions {
                           the learner left off */
     const char *learner; /* study as this learner (created if new), skipping
                             the learner screen */
+    uint64_t seed;     /* quiz seed for new attempts (tests, demos); 0 = random */
     bool no_learner;   /* record no progress and skip the learner screen (for
                           --screenshot: a picture of a page, not a session) */
 } AppOptions;
