@@ -39,7 +39,7 @@ int main(int argc, char **argv)
         fputs("usage: pageturn LESSON\n", stderr);
         return 2;
     }
-    AppOptions opt = {.path = argv[1], .headless = true, .width = 1024, .height = 720};
+    AppOptions opt = {.path = argv[1], .headless = true, .width = 1024, .height = 720, .no_learner = true};
     Error err;
     App *a = app_new(&opt, &err);
     if (!a) {

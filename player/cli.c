@@ -169,7 +169,7 @@ static int run_player(int argc, char **argv)
         status = 1;
     }
     if (opt.headless) {
-        app_draw(app);
+        if (!screenshot) app_draw(app); /* the screenshot has just drawn it */
         st = app_state(app);
         for (int i = 0; i < st.n_problems; i++) {
             fprintf(stderr, "outpost: %s\n", app_problem(app, i));

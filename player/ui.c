@@ -10,6 +10,7 @@
 #include "markdown.h"
 #include "package.h"
 #include "paths.h"
+#include "shot.h"
 #include "store.h"
 #include "tools.h"
 #include "quizview.h"
@@ -1561,10 +1562,9 @@ bool app_screenshot(App *a, const char *png, Error *err)
         }
         s = tmp;
     }
-    int rc = IMG_SavePNG(s, png);
+    bool ok = shot_write_png(png, s, err);
     SDL_FreeSurface(tmp);
-    if (rc != 0) return error_set(err, "%s: cannot write the picture: %s", png, IMG_GetError());
-    return true;
+    return ok;
 }
 
 AppState app_state(App *a)
