@@ -175,6 +175,23 @@ static bool run_line(App *a, char *line, Error *err)
             if (st.scroll != st.max_scroll)
                 return error_set(err, "expected the bottom of the page, scroll is %d of %d",
                                  st.scroll, st.max_scroll);
+        } else if (strcmp(what, "question") == 0) {
+            if (st.quiz_question != atoi(val))
+                return error_set(err, "expected quiz question %s, but %d is shown", val, st.quiz_question);
+        } else if (strcmp(what, "results") == 0) {
+            if (!st.quiz_results) return error_set(err, "expected the quiz results, but they are not shown");
+        } else if (strcmp(what, "score") == 0) {
+            int want = atoi(val), got = (int)(st.quiz_scaled * 100 + 0.5);
+            if (want != got) return error_set(err, "expected a quiz score of %d%%, but it is %d%%", want, got);
+        } else if (strcmp(what, "passed") == 0) {
+            bool want = strcmp(val, "yes") == 0;
+            if (st.quiz_passed != want)
+                return error_set(err, "expected the quiz %s, but it is %s", want ? "passed" : "not passed",
+                                 st.quiz_passed ? "passed" : "not passed");
+        } else if (strcmp(what, "quiz-error") == 0) {
+            if (!st.quiz_error || !strstr(st.quiz_error, val))
+                return error_set(err, "expected a quiz error with '%s', got '%s'", val,
+                                 st.quiz_error ? st.quiz_error : "no error");
         } else if (strcmp(what, "error") == 0) {
             if (!st.error || !strstr(st.error, val))
                 return error_set(err, "expected an error with '%s', got '%s'", val,

@@ -1582,6 +1582,17 @@ AppState app_state(App *a)
     st.error = a->screen == SCREEN_ERROR ? a->error : NULL;
     st.focus = a->focus_name;
     st.badge = a->badge ? a->badge : "";
+    QuizView *qv = current_quiz(a);
+    if (qv) {
+        QuizScore sc = quiz_score(quizview_quiz(qv));
+        st.quiz_results = quizview_on_results(qv);
+        st.quiz_question = st.quiz_results ? 0 : quizview_current(qv) + 1;
+        st.quiz_scaled = sc.scaled;
+        st.quiz_passed = sc.passed;
+        st.quiz_error = quizview_error(qv);
+    } else if (a->screen == SCREEN_LESSON && a->quiz_error) {
+        st.quiz_error = a->quiz_error;
+    }
     st.quit = a->quit;
     return st;
 }

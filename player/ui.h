@@ -34,6 +34,11 @@ typedef struct AppState {
     const char *error;     /* the error screen's message, else NULL (owned by the app) */
     const char *focus;     /* name of the focused control, or "" */
     const char *badge;     /* the lesson's signature: "Verified: X", "Unsigned"... */
+    bool quiz_results;     /* a quiz page shows its results */
+    int quiz_question;     /* 1-based question shown on a quiz page, 0 if none */
+    double quiz_scaled;    /* the quiz's score so far, 0..1 */
+    bool quiz_passed;
+    const char *quiz_error; /* a quiz script's error, or NULL */
     bool quit;
 } AppState;
 

@@ -19,5 +19,6 @@ return {
     { path = "pages/08-de-minimis.md", id = "de-minimis" },
     { path = "pages/09-spotting-fakes.md", id = "spotting-fakes" },
     { path = "pages/10-ipm.md", id = "ipm" },
+    { path = "quizzes/check.lua", id = "check", title = "Check your understanding" },
   },
 }

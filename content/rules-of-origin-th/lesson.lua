@@ -18,5 +18,6 @@ return {
     { path = "pages/07-minimal-operations.md", id = "minimal-operations" },
     { path = "pages/08-direct-consignment.md", id = "direct-consignment" },
     { path = "pages/09-proof-of-origin.md", id = "proof-of-origin" },
+    { path = "quizzes/check.lua", id = "check", title = "แบบทดสอบท้ายบทเรียน" },
   },
 }

@@ -19,5 +19,6 @@ return {
     { path = "pages/08-not-added.md", id = "not-added" },
     { path = "pages/09-cif-fob.md", id = "cif-fob" },
     { path = "pages/10-other-methods.md", id = "other-methods" },
+    { path = "quizzes/check.lua", id = "check", title = "Check your understanding" },
   },
 }
