@@ -45,6 +45,8 @@ static Geo geometry(const App *a);
 Geo ui_geometry(const App *a) { return geometry(a); }
 Render ui_render(const App *a) { return make_render(a); }
 static void close_quiz(App *a);
+static void scroll_into_view(App *a, const Geo *g, SDL_Rect rc);
+static void build_widgets(App *a, const Geo *g);
 static QuizView *current_quiz(App *a);
 static int quiz_height(App *a, const Geo *g);
 bool ui_focused(const App *a, int kind, int index)
@@ -666,6 +668,18 @@ static void build_widgets(App *a, const Geo *g)
             if (want >= 0) {
                 a->focus_kind = W_QUIZ;
                 a->focus_index = want;
+                for (int i = 0; i < n; i++)
+                    if (ctl[i].id == want) {
+                        SDL_Rect rc = {g->col_x + ctl[i].rc.x, oy + ctl[i].rc.y, ctl[i].rc.w, ctl[i].rc.h};
+                        int before = a->scroll;
+                        scroll_into_view(a, g, rc);
+                        /* Controls moved with the page: list them again. */
+                        if (a->scroll != before) {
+                            a->n_widgets = 0;
+                            build_widgets(a, g);
+                            return;
+                        }
+                    }
             }
             if (quizview_error(qv)) {
                 /* A script error: the learner can always move on. */
@@ -838,17 +852,24 @@ static void move_focus(App *a, const Geo *g, int dir)
     a->focus_index = a->widgets[i].index;
     /* Keep the focused control in view. */
     SDL_Rect rc = a->widgets[i].rc;
-    if (a->focus_kind == W_LINK || a->focus_kind == W_LIB_ITEM) {
-        int *s = scroll_ref(a);
-        if (rc.y < g->content.y) *s -= g->content.y - rc.y + (int)(20 * g->ui);
-        else if (rc.y + rc.h > g->content.y + g->content.h)
-            *s += rc.y + rc.h - (g->content.y + g->content.h) + (int)(20 * g->ui);
-        clamp_scroll(a, g);
+    if (a->focus_kind == W_LINK || a->focus_kind == W_LIB_ITEM || a->focus_kind == W_QUIZ ||
+        a->focus_kind == W_SKIP_QUIZ) {
+        scroll_into_view(a, g, rc);
     } else if (a->focus_kind == W_TOC_ITEM) {
         if (rc.y < g->sidebar.y) a->toc_scroll -= g->sidebar.y - rc.y;
         else if (rc.y + rc.h > g->sidebar.y + g->sidebar.h)
             a->toc_scroll += rc.y + rc.h - (g->sidebar.y + g->sidebar.h);
     }
+}
+
+static void scroll_into_view(App *a, const Geo *g, SDL_Rect rc)
+{
+    int *s = scroll_ref(a);
+    int margin = (int)(20 * g->ui);
+    if (rc.y < g->content.y) *s -= g->content.y - rc.y + margin;
+    else if (rc.y + rc.h > g->content.y + g->content.h)
+        *s += rc.y + rc.h - (g->content.y + g->content.h) + margin;
+    clamp_scroll(a, g);
 }
 
 static void scroll_by(App *a, const Geo *g, int dy)
@@ -1013,6 +1034,14 @@ void app_handle_event(App *a, const SDL_Event *ev)
         /* Space types a space in a text field; it does not press anything. */
         if (k == SDLK_SPACE && focused_is_text(a)) break;
         handle_key(a, &g, &ev->key);
+        if (a->focus_kind == W_QUIZ) {
+            /* Answering can move the focused control (a button below new
+             * feedback): keep it where the learner can see it. */
+            g = geometry(a);
+            build_widgets(a, &g);
+            int w = find_widget(a, W_QUIZ, a->focus_index);
+            if (w >= 0) scroll_into_view(a, &g, a->widgets[w].rc);
+        }
         break;
     }
     case SDL_TEXTINPUT:
@@ -1590,6 +1619,9 @@ AppState app_state(App *a)
         st.quiz_scaled = sc.scaled;
         st.quiz_passed = sc.passed;
         st.quiz_error = quizview_error(qv);
+        /* For `expect prompt` (course replay tests). */
+        const QuizQuestion *cq = st.quiz_results ? NULL : quiz_question(quizview_quiz(qv), quizview_current(qv));
+        st.quiz_prompt = cq ? cq->prompt : NULL;
     } else if (a->screen == SCREEN_LESSON && a->quiz_error) {
         st.quiz_error = a->quiz_error;
     }
