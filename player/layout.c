@@ -230,6 +230,19 @@ static int place_table(Ctx *c, const DocBlock *b, int x, int y, int w)
     return th;
 }
 
+/* Draws a callout's box and bar behind the blocks it held; returns the y
+ * below it. */
+static int close_callout(Ctx *c, int depth, int start, int y, int pad, int bar_w, int gap)
+{
+    y += pad - gap;
+    int qx = (depth - 1) * pad;
+    LayoutItem *bg = push(&c->bg, LI_RECT, qx, start, c->p->width - qx, y - start);
+    bg->color = c->th->quote_bg;
+    LayoutItem *bar = push(&c->bg, LI_RECT, qx, start, bar_w, y - start);
+    bar->color = c->th->quote_bar;
+    return y + gap;
+}
+
 PageLayout *layout_page(TextEngine *te, const Doc *doc, Package *pkg, const char *page_path,
                         const LayoutParams *p)
 {
@@ -245,15 +258,7 @@ PageLayout *layout_page(TextEngine *te, const Doc *doc, Package *pkg, const char
     for (int i = 0; i < doc->n_blocks; i++) {
         const DocBlock *b = &doc->blocks[i];
         if (b->quote_id != cur_q) {
-            if (cur_q) {
-                y += q_pad - gap;
-                int qx = (q_depth - 1) * q_pad;
-                LayoutItem *bgr = push(&c.bg, LI_RECT, qx, q_start, p->width - qx, y - q_start);
-                bgr->color = c.th->quote_bg;
-                LayoutItem *bar = push(&c.bg, LI_RECT, qx, q_start, q_bar, y - q_start);
-                bar->color = c.th->quote_bar;
-                y += gap;
-            }
+            if (cur_q) y = close_callout(&c, q_depth, q_start, y, q_pad, q_bar, gap);
             cur_q = b->quote_id;
             q_depth = b->quote;
             if (cur_q) {
@@ -321,15 +326,7 @@ PageLayout *layout_page(TextEngine *te, const Doc *doc, Package *pkg, const char
             break;
         }
     }
-    if (cur_q) {
-        y += q_pad - gap;
-        int qx = (q_depth - 1) * q_pad;
-        LayoutItem *bgr = push(&c.bg, LI_RECT, qx, q_start, p->width - qx, y - q_start);
-        bgr->color = c.th->quote_bg;
-        LayoutItem *bar = push(&c.bg, LI_RECT, qx, q_start, q_bar, y - q_start);
-        bar->color = c.th->quote_bar;
-        y += gap;
-    }
+    if (cur_q) y = close_callout(&c, q_depth, q_start, y, q_pad, q_bar, gap);
     pl->height = y;
     pl->n_items = c.bg.n + c.fg.n;
     pl->items = xmalloc(sizeof(LayoutItem) * (size_t)(pl->n_items ? pl->n_items : 1));

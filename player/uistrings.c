@@ -96,11 +96,7 @@ char *str_printf(StrId id, ...)
     }
     va_list ap;
     va_start(ap, id);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *out = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-    va_start(ap, id);
-    vsnprintf(out, (size_t)n + 1, fmt, ap);
+    char *out = xvasprintf(fmt, ap);
     va_end(ap);
     return out;
 }

@@ -3,6 +3,7 @@
 #ifndef OUTPOST_UTIL_H
 #define OUTPOST_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +30,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
 
 /* Growable byte buffer; data is always NUL-terminated when len > 0 or after
  * buf_cstr(). The owner calls buf_free(). */
