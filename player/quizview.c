@@ -1619,9 +1619,15 @@ bool quizview_activate(QuizView *v, int id)
     case ID_MATCH:
         return cycle_match(v, k, 1);
     case ID_UP:
-        return move_item(v, k, -1);
-    case ID_DOWN:
-        return move_item(v, k, 1);
+    case ID_DOWN: {
+        int delta = base == ID_UP ? -1 : 1;
+        if (!move_item(v, k, delta)) return false;
+        /* At the end of the list the button just pressed disappears: keep
+         * the focus on the item itself. */
+        int end = delta < 0 ? 0 : v->n_order - 1;
+        if (v->order[end] == k) v->focus_req = ID_ITEM + k;
+        return true;
+    }
     default:
         return false;
     }

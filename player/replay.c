@@ -188,6 +188,12 @@ static bool run_line(App *a, char *line, Error *err)
             if (st.quiz_passed != want)
                 return error_set(err, "expected the quiz %s, but it is %s", want ? "passed" : "not passed",
                                  st.quiz_passed ? "passed" : "not passed");
+        } else if (strcmp(what, "prompt") == 0) {
+            /* The question shown has a prompt containing TEXT (one line of
+             * it: event files cannot hold a line break). */
+            if (!st.quiz_prompt || !strstr(st.quiz_prompt, val))
+                return error_set(err, "expected a quiz prompt with '%s', got '%s'", val,
+                                 st.quiz_prompt ? st.quiz_prompt : "no question shown");
         } else if (strcmp(what, "quiz-error") == 0) {
             if (!st.quiz_error || !strstr(st.quiz_error, val))
                 return error_set(err, "expected a quiz error with '%s', got '%s'", val,

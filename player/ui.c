@@ -1042,8 +1042,11 @@ void app_handle_event(App *a, const SDL_Event *ev)
         if (k != SDLK_TAB && !ctrl && a->focus_kind == W_QUIZ && a->quiz &&
             quizview_key(a->quiz, a->focus_index, &ev->key))
             break;
-        /* Space types a space in a text field; it does not press anything. */
-        if (k == SDLK_SPACE && focused_is_text(a)) break;
+        /* In a text field, Space types a space and the arrows, Home and End
+         * belong to the text: they must not press buttons or turn pages. */
+        if (focused_is_text(a) && (k == SDLK_SPACE || k == SDLK_LEFT || k == SDLK_RIGHT ||
+                                   k == SDLK_HOME || k == SDLK_END))
+            break;
         handle_key(a, &g, &ev->key);
         if (a->focus_kind == W_QUIZ) {
             /* Answering can move the focused control (a button below new

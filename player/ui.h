@@ -39,6 +39,8 @@ typedef struct AppState {
     double quiz_scaled;    /* the quiz's score so far, 0..1 */
     bool quiz_passed;
     const char *quiz_error; /* a quiz script's error, or NULL */
+    /* Added for the course replay tests (expect prompt): */
+    const char *quiz_prompt; /* the prompt of the quiz question shown, or NULL */
     bool quit;
 } AppState;
 
