@@ -498,6 +498,35 @@ def signed_lessons(tmp):
 
 
 @case
+def typing_in_a_quiz_field(tmp):
+    # Arrows, Home, End and Space belong to the text being typed: they must
+    # not turn the page or press a button.
+    d = lesson_dir(tmp, "return { id = 'x', version = '1', title = 'T', language = 'en', "
+                   "pages = {'pages/a.md', {path = 'quizzes/q.lua', id = 'q'}} }",
+                   {"pages/a.md": "# A\n\nBefore the quiz.\n",
+                    "quizzes/q.lua": "local q = quiz{ title = 'Q' }\n"
+                    "q:numeric{ id = 'n', prompt = 'Two plus two?', answer = 4, explain = 'Sums.' }\n"
+                    "q:text{ id = 't', prompt = 'Say CTH', answer = {'CTH'}, explain = 'Heading.' }\n"
+                    "return q\n"})
+    replay(tmp, """
+key ctrl+End
+expect page 2
+focus quiz field 1
+text 4
+key Left
+key Home
+key End
+key Right
+key space
+expect page 2
+expect question 1
+focus quiz check
+key Return
+expect score 50
+""", lesson=d)
+
+
+@case
 def learners_and_resume(tmp):
     # Session 1: a new officer adds herself with a PIN, studies to page 3 of
     # a lesson, and leaves.
