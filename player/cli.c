@@ -44,7 +44,17 @@ static const char *USAGE =
     "  sync [--lrs URL ...] [--status]   send progress to the LRS and fetch it back\n"
     "  export --to FILE          write unsent progress to a bundle (USB stick)\n"
     "  import FILE               add a bundle's progress to this computer\n"
+    "  preview FOLDER            open a lesson folder; reload it when a file changes\n"
     "  help COMMAND              explain a command\n";
+
+static const char *PREVIEW_USAGE =
+    "usage: outpost preview FOLDER [OPTIONS]\n"
+    "\n"
+    "Opens the lesson in FOLDER for its author and reloads the page shown\n"
+    "whenever a file of the lesson changes, keeping the page and the scroll\n"
+    "position. A mistake in lesson.lua or in a quiz script is shown in the\n"
+    "window until the next save fixes it. No progress is recorded.\n"
+    "Takes the player's options (--size, --page, --scale, --events...).\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -75,9 +85,10 @@ static const Command commands[] = {
     {"import", cmd_import},
 };
 
-static int run_player(int argc, char **argv)
+static int run_player(int argc, char **argv, bool preview)
 {
     AppOptions opt = {0};
+    opt.preview = preview;
     const char *screenshot = NULL, *events = NULL;
     bool stats = false;
     for (int i = 1; i < argc; i++) {
@@ -140,6 +151,18 @@ static int run_player(int argc, char **argv)
             opt.path = a;
         }
     }
+    if (preview) {
+        char *manifest = opt.path ? xasprintf("%s/lesson.lua", opt.path) : NULL;
+        bool ok = manifest && path_is_file(manifest);
+        free(manifest);
+        if (!opt.path) return usage_error("preview needs a lesson folder%s", "");
+        if (!ok) {
+            fprintf(stderr, "outpost: %s: not a lesson folder (there is no lesson.lua in it)\n", opt.path);
+            return 1;
+        }
+        /* Previewing is not studying: record no progress. */
+        if (!opt.learner) opt.no_learner = true;
+    }
     if (screenshot || events) opt.headless = true;
     /* A picture of a page is not a study session: record nothing, unless a
      * learner is named. */
@@ -196,7 +219,18 @@ int cli_main(int argc, char **argv)
 {
     if (argc >= 2 && argv[1][0] != '-' && !path_is_dir(argv[1]) && !path_is_file(argv[1])) {
         const char *name = argv[1];
+        if (strcmp(name, "preview") == 0) {
+            if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+                fputs(PREVIEW_USAGE, stdout);
+                return 0;
+            }
+            return run_player(argc - 1, argv + 1, true);
+        }
         if (strcmp(name, "help") == 0) {
+            if (argc >= 3 && strcmp(argv[2], "preview") == 0) {
+                fputs(PREVIEW_USAGE, stdout);
+                return 0;
+            }
             if (argc < 3) {
                 fputs(USAGE, stdout);
                 return 0;
@@ -213,5 +247,5 @@ int cli_main(int argc, char **argv)
         if (!strchr(name, '/') && !strchr(name, '.'))
             return usage_error("there is no command '%s'", name);
     }
-    return run_player(argc, argv);
+    return run_player(argc, argv, false);
 }

@@ -147,6 +147,9 @@ static bool run_line(App *a, char *line, Error *err)
             send(a, &ev);
         }
         return error_set(err, "cannot reach '%s' with the Tab key", arg);
+    } else if (strcmp(cmd, "poll-files") == 0) {
+        /* What a preview window does twice a second. */
+        app_poll_files(a);
     } else if (strcmp(cmd, "quit") == 0) {
         ev.type = SDL_QUIT;
         send(a, &ev);

@@ -23,6 +23,7 @@
 
 #include <SDL2/SDL_image.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1387,6 +1388,47 @@ void app_draw(App *a)
                   f->kind == W_LINK ? f->index : f->index + 1);
 }
 
+/* ---- preview ---------------------------------------------------------- */
+
+/* A fingerprint of every file under dir: names, sizes and change times. */
+static uint64_t folder_print(const char *dir, uint64_t h, int depth)
+{
+    DIR *d = depth < 16 ? opendir(dir) : NULL;
+    if (!d) return h;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        char *p = xasprintf("%s/%s", dir, de->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0) {
+            int64_t v[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec, (int64_t)st.st_mtim.tv_nsec};
+            h = hash_bytes(de->d_name, strlen(de->d_name), h);
+            h = hash_bytes(v, sizeof v, h);
+            if (S_ISDIR(st.st_mode)) h = folder_print(p, h, depth + 1);
+        }
+        free(p);
+    }
+    closedir(d);
+    return h;
+}
+
+bool app_poll_files(App *a)
+{
+    if (!a->opt.preview || !a->opt.path || !path_is_dir(a->opt.path)) return false;
+    uint64_t now = folder_print(a->opt.path, 0, 0);
+    if (now == a->files_print) return false;
+    a->files_print = now;
+    /* Reload at the same page and scroll position; a broken manifest or
+     * script shows its error in place until the next save fixes it. */
+    if (a->man) {
+        a->preview_page = a->page;
+        a->preview_scroll = a->scroll;
+    }
+    close_lesson(a);
+    if (open_lesson(a, a->opt.path, a->preview_page + 1)) a->scroll = a->preview_scroll;
+    return true;
+}
+
 /* ---- life cycle ----------------------------------------------------- */
 
 static bool make_target(App *a, Error *err)
@@ -1484,6 +1526,7 @@ App *app_new(const AppOptions *opt, Error *err)
     a->continue_entry = -1;
     a->page_scroll_frac = -1;
     a->quiz_page = -1;
+    if (opt->preview && opt->path) a->files_print = folder_print(opt->path, 0, 0);
     if (!opt->no_learner) open_store(a, opt->learner);
     if (!opt->no_learner && !opt->learner) learners_show(a);
     else ui_open_start(a);
@@ -1578,6 +1621,12 @@ int app_run(App *a)
                 Error err = {{0}};
                 note_store(a, store_retry(a->store, &err), &err);
                 dirty = true;
+                continue;
+            }
+        } else if (a->opt.preview) {
+            /* An author's preview: look at the files twice a second. */
+            if (!SDL_WaitEventTimeout(&ev, 500)) {
+                dirty = app_poll_files(a);
                 continue;
             }
         } else if (!SDL_WaitEvent(&ev)) {

@@ -20,6 +20,7 @@ typedef struct AppOptions {
                           the learner left off */
     const char *learner; /* study as this learner (created if new), skipping
                             the learner screen */
+    bool preview;      /* an author's preview: reload when the lesson's files change */
     uint64_t seed;     /* quiz seed for new attempts (tests, demos); 0 = random */
     bool no_learner;   /* record no progress and skip the learner screen (for
                           --screenshot: a picture of a page, not a session) */
@@ -68,6 +69,11 @@ void app_resize(App *a, int w, int h);
 AppState app_state(App *a);
 /* The i-th picture problem of the current page ("images/x.png: reason"). */
 const char *app_problem(App *a, int i);
+/* In preview mode, checks the lesson folder for changes and reloads the
+ * lesson at the same page and scroll position if it changed. Returns true if
+ * it reloaded. app_run() calls it twice a second. */
+bool app_poll_files(App *a);
+
 /* Milliseconds spent in the last layout and the last draw (for benchmarks). */
 void app_last_timings(App *a, double *layout_ms, double *draw_ms);
 /* Drops cached page layouts so the next draw lays the page out again. */

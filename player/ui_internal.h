@@ -121,6 +121,9 @@ struct App {
     char attempt_id[STORE_ID_SIZE];
     char *quiz_error;           /* the quiz could not be loaded */
     int quiz_height;
+    /* preview */
+    uint64_t files_print;       /* fingerprint of the lesson folder */
+    int preview_page, preview_scroll; /* kept while the lesson shows an error */
     /* widgets and focus */
     Widget widgets[MAX_WIDGETS];
     int n_widgets;

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUTPOST = os.environ.get("OUTPOST", "outpost")
@@ -524,6 +525,57 @@ focus quiz check
 key Return
 expect score 50
 """, lesson=d)
+
+
+@case
+def preview_reloads(tmp):
+    # An author edits a page, breaks the manifest, fixes it: the preview
+    # follows, keeping the page and the scroll position.
+    long_page = "# Second page\n\n" + "\n\n".join(["Paragraph %d of a long page about valuation." % i for i in range(60)])
+    manifest = "return { id = 'x', version = '1', title = 'T', language = 'en', pages = {'pages/a.md', 'pages/b.md'} }"
+    d = lesson_dir(tmp, manifest, {"pages/a.md": "# A\n\nFirst.\n", "pages/b.md": long_page})
+    shots = [os.path.join(tmp, n + ".png") for n in ("before", "after", "broken")]
+    ev = os.path.join(tmp, "events.txt")
+    write(ev, """
+key Right
+key End
+screenshot %s
+wait 1500
+poll-files
+expect page 2
+expect bottom
+screenshot %s
+wait 1500
+poll-files
+expect screen error
+expect error lesson.lua
+screenshot %s
+wait 1500
+poll-files
+expect screen lesson
+expect page 2
+""" % tuple(shots))
+    env = dict(os.environ, OUTPOST_DATA=tmp, SDL_VIDEODRIVER="dummy")
+    p = subprocess.Popen([OUTPOST, "preview", d, "--events", ev, "--size", SIZE], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def wait_for(path):
+        for _ in range(600):
+            if os.path.exists(path) or p.poll() is not None:
+                return
+            time.sleep(0.02)
+    wait_for(shots[0])
+    write(os.path.join(d, "pages", "b.md"), long_page.replace("Second page", "Second page, edited"))
+    wait_for(shots[1])
+    write(os.path.join(d, "lesson.lua"), "return { id = 'x', ")
+    wait_for(shots[2])
+    write(os.path.join(d, "lesson.lua"), manifest)
+    out, err = p.communicate(timeout=60)
+    check(p.returncode == 0, "preview replay failed: " + err)
+    same = subprocess.run([IMGCMP, shots[0], shots[1], "0"], capture_output=True, text=True)
+    check(same.returncode != 0, "the edited page was not reloaded")
+    p = run(["preview", "/no/such/folder"], tmp, 1)
+    check("not a lesson folder" in p.stderr, p.stderr)
 
 
 @case
