@@ -2,6 +2,9 @@
  * would send, fed through app_handle_event(), so replayed input exercises
  * exactly the code paths of a real session. */
 #include "replay.h"
+#include "store.h"
+
+#include <sqlite3.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -131,6 +134,7 @@ static bool run_line(App *a, char *line, Error *err)
         if (sscanf(arg, "%d", &ms) != 1 || ms < 0 || ms > 60000)
             return error_set(err, "wait needs milliseconds from 0 to 60000");
         SDL_Delay((Uint32)ms);
+        app_tick(a); /* what an idle window does from time to time */
     } else if (strcmp(cmd, "screenshot") == 0) {
         if (!*arg) return error_set(err, "screenshot needs a file name");
         if (!app_screenshot(a, arg, err)) return false;
@@ -147,6 +151,12 @@ static bool run_line(App *a, char *line, Error *err)
             send(a, &ev);
         }
         return error_set(err, "cannot reach '%s' with the Tab key", arg);
+    } else if (strcmp(cmd, "fault") == 0) {
+        /* Tests only: make the disk fail under the progress store. */
+        if (strcmp(arg, "disk-full") == 0) store_test_fail_writes(SQLITE_FULL);
+        else if (strcmp(arg, "read-only") == 0) store_test_fail_writes(SQLITE_READONLY);
+        else if (strcmp(arg, "none") == 0) store_test_fail_writes(0);
+        else return error_set(err, "fault needs disk-full, read-only or none");
     } else if (strcmp(cmd, "poll-files") == 0) {
         /* What a preview window does twice a second. */
         app_poll_files(a);
@@ -201,6 +211,11 @@ static bool run_line(App *a, char *line, Error *err)
             if (!st.quiz_error || !strstr(st.quiz_error, val))
                 return error_set(err, "expected a quiz error with '%s', got '%s'", val,
                                  st.quiz_error ? st.quiz_error : "no error");
+        } else if (strcmp(what, "saving") == 0) {
+            bool want_ok = strcmp(val, "ok") == 0;
+            if (want_ok != !st.saving_problem)
+                return error_set(err, "expected saving %s, but %s", val,
+                                 st.saving_problem ? st.saving_problem : "progress is being saved");
         } else if (strcmp(what, "error") == 0) {
             if (!st.error || !strstr(st.error, val))
                 return error_set(err, "expected an error with '%s', got '%s'", val,

@@ -69,6 +69,12 @@ static Geo geometry(const App *a)
     int bottom_h = a->screen == SCREEN_LESSON ? bar : 0;
     g.sidebar = (SDL_Rect){0, bar, sx, a->H - bar - bottom_h};
     g.content = (SDL_Rect){sx, bar, a->W - sx, a->H - bar - bottom_h};
+    if (a->store_problem[0] && a->screen != SCREEN_LEARNERS && a->screen != SCREEN_ERROR) {
+        /* Room for the "progress is not being saved" band. */
+        int band = (int)(32 * g.ui + 0.5f);
+        g.content.y += band;
+        g.content.h -= band;
+    }
     int sbw = (int)(12 * g.ui + 0.5f);
     g.scrollbar = (SDL_Rect){g.content.x + g.content.w - sbw, g.content.y, sbw, g.content.h};
     int margin = (int)(24 * g.page_scale + 0.5f);
@@ -137,11 +143,15 @@ static bool recording(const App *a) { return a->store && a->learner_id[0]; }
 /* Remembers why progress could not be saved, for the banner. */
 static void note_store(App *a, bool ok, const Error *err)
 {
+    const char *why = NULL;
     if (ok && !store_is_degraded(a->store)) a->store_problem[0] = 0;
-    else if (store_is_degraded(a->store))
-        snprintf(a->store_problem, sizeof a->store_problem, "%s", store_degraded_reason(a->store));
-    else if (!ok)
-        snprintf(a->store_problem, sizeof a->store_problem, "%s", err->msg);
+    else if (store_is_degraded(a->store)) why = store_degraded_reason(a->store);
+    else if (!ok) why = err->msg;
+    if (!why) return;
+    /* The banner says "Progress is not being saved:" itself. */
+    static const char prefix[] = "progress is not being saved: ";
+    if (strncmp(why, prefix, sizeof prefix - 1) == 0) why += sizeof prefix - 1;
+    snprintf(a->store_problem, sizeof a->store_problem, "%s", why);
 }
 
 static double scroll_fraction(App *a);
@@ -1366,8 +1376,8 @@ void app_draw(App *a)
     if (a->store_problem[0] && a->screen != SCREEN_LEARNERS && a->screen != SCREEN_ERROR) {
         /* Progress is not being saved: say so plainly, under the top bar. */
         char *msg = str_printf(STR_SAVING_FAILED, a->store_problem);
-        int h = render_px(&rd, 32);
-        SDL_Rect band = {g.content.x, g.content.y, g.content.w, h};
+        int h = (int)(32 * g.ui + 0.5f);
+        SDL_Rect band = {g.content.x, g.content.y - h, g.content.w, h};
         render_fill(&rd, band, th->error_accent);
         render_label(&rd, (SDL_Rect){band.x + render_px(&rd, 12), band.y, band.w - render_px(&rd, 24), h},
                      msg, TEXT_BOLD, render_px(&rd, THEME_UI_PX), 0xFFFFFFFF, TEXT_ALIGN_LEFT);
@@ -1410,6 +1420,15 @@ static uint64_t folder_print(const char *dir, uint64_t h, int depth)
     }
     closedir(d);
     return h;
+}
+
+void app_tick(App *a)
+{
+    if (a->store && (store_pending_count(a->store) > 0 || a->store_problem[0])) {
+        Error err = {{0}};
+        note_store(a, store_retry(a->store, &err), &err);
+    }
+    app_poll_files(a);
 }
 
 bool app_poll_files(App *a)
@@ -1615,18 +1634,13 @@ int app_run(App *a)
             dirty = false;
         }
         SDL_Event ev;
-        /* While progress cannot be saved, try again every few seconds. */
-        if (a->store && store_pending_count(a->store) > 0) {
-            if (!SDL_WaitEventTimeout(&ev, 3000)) {
-                Error err = {{0}};
-                note_store(a, store_retry(a->store, &err), &err);
+        /* While progress cannot be saved, try again every few seconds; an
+         * author's preview looks at the files twice a second. */
+        bool pending = a->store && store_pending_count(a->store) > 0;
+        if (pending || a->opt.preview) {
+            if (!SDL_WaitEventTimeout(&ev, a->opt.preview ? 500 : 3000)) {
+                app_tick(a);
                 dirty = true;
-                continue;
-            }
-        } else if (a->opt.preview) {
-            /* An author's preview: look at the files twice a second. */
-            if (!SDL_WaitEventTimeout(&ev, 500)) {
-                dirty = app_poll_files(a);
                 continue;
             }
         } else if (!SDL_WaitEvent(&ev)) {
@@ -1674,6 +1688,7 @@ AppState app_state(App *a)
     st.error = a->screen == SCREEN_ERROR ? a->error : NULL;
     st.focus = a->focus_name;
     st.badge = a->badge ? a->badge : "";
+    st.saving_problem = a->store_problem[0] ? a->store_problem : NULL;
     QuizView *qv = current_quiz(a);
     if (qv) {
         QuizScore sc = quiz_score(quizview_quiz(qv));

@@ -40,6 +40,7 @@ typedef struct AppState {
     double quiz_scaled;    /* the quiz's score so far, 0..1 */
     bool quiz_passed;
     const char *quiz_error; /* a quiz script's error, or NULL */
+    const char *saving_problem; /* why progress is not being saved, or NULL */
     /* Added for the course replay tests (expect prompt): */
     const char *quiz_prompt; /* the prompt of the quiz question shown, or NULL */
     bool quit;
@@ -69,6 +70,11 @@ void app_resize(App *a, int w, int h);
 AppState app_state(App *a);
 /* The i-th picture problem of the current page ("images/x.png: reason"). */
 const char *app_problem(App *a, int i);
+/* Periodic work, done by app_run() every few seconds while idle and by the
+ * replay's `wait`: saves progress that could not be saved before (disk
+ * full, folder read-only), and in preview mode looks for changed files. */
+void app_tick(App *a);
+
 /* In preview mode, checks the lesson folder for changes and reloads the
  * lesson at the same page and scroll position if it changed. Returns true if
  * it reloaded. app_run() calls it twice a second. */

@@ -579,6 +579,45 @@ expect page 2
 
 
 @case
+def disk_full_then_recovers(tmp):
+    # The disk fills up while an officer studies: the page says plainly that
+    # progress is not being saved, and it is saved once the disk has room.
+    banner = os.path.join(tmp, "banner.png")
+    replay(tmp, """
+expect saving ok
+fault disk-full
+key Right
+expect saving failing
+screenshot %s
+key Right
+fault none
+wait 10
+expect saving ok
+""" % banner)
+    import sqlite3
+    con = sqlite3.connect(os.path.join(tmp, "outpost.db"))
+    seen = {r[0] for r in con.execute("SELECT page_id FROM pages_seen")}
+    check({"en", "th", "zh"} <= seen, "pages seen while the disk was full were lost: %s" % seen)
+    views = con.execute("SELECT sum(times) FROM pages_seen").fetchone()[0]
+    stmts = con.execute("SELECT count(*) FROM outbox WHERE verb = 'experienced'").fetchone()[0]
+    check(views == stmts, "%d page views but %d statements" % (views, stmts))
+    check(con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "integrity")
+    compare_with_reference(banner, "saving-failed")
+
+
+@case
+def corrupt_database_moved_aside(tmp):
+    # A damaged progress file is kept (moved aside), reported, and the player
+    # starts with a fresh one.
+    write(os.path.join(tmp, "outpost.db"), b"this is not an SQLite database" * 100)
+    p = replay(tmp, "expect page 1\nkey Right\nexpect page 2\n")
+    moved = [n for n in os.listdir(tmp) if n.startswith("outpost.db.corrupt-")]
+    check(moved, "the damaged file was not kept: %s" % os.listdir(tmp))
+    check(open(os.path.join(tmp, moved[0]), "rb").read().startswith(b"this is not"), "moved file changed")
+    check("outpost.db.corrupt-" in p.stderr, "not reported: " + p.stderr)
+
+
+@case
 def learners_and_resume(tmp):
     # Session 1: a new officer adds herself with a PIN, studies to page 3 of
     # a lesson, and leaves.
