@@ -157,6 +157,13 @@ static bool run_line(App *a, char *line, Error *err)
         else if (strcmp(arg, "read-only") == 0) store_test_fail_writes(SQLITE_READONLY);
         else if (strcmp(arg, "none") == 0) store_test_fail_writes(0);
         else return error_set(err, "fault needs disk-full, read-only or none");
+    } else if (strcmp(cmd, "wait-sync") == 0) {
+        /* Waits (at most two minutes) for "Send progress now" to finish. */
+        for (int i = 0; i < 6000 && app_state(a).syncing; i++) {
+            SDL_Delay(20);
+            app_tick(a);
+        }
+        if (app_state(a).syncing) return error_set(err, "sending progress did not finish");
     } else if (strcmp(cmd, "poll-files") == 0) {
         /* What a preview window does twice a second. */
         app_poll_files(a);
@@ -211,6 +218,12 @@ static bool run_line(App *a, char *line, Error *err)
             if (!st.quiz_error || !strstr(st.quiz_error, val))
                 return error_set(err, "expected a quiz error with '%s', got '%s'", val,
                                  st.quiz_error ? st.quiz_error : "no error");
+        } else if (strcmp(what, "synced") == 0) {
+            if (!strstr(st.sync_message, val))
+                return error_set(err, "expected the last send to say '%s', it says '%s'", val, st.sync_message);
+        } else if (strcmp(what, "waiting") == 0) {
+            if (st.waiting != atoll(val))
+                return error_set(err, "expected %s records waiting, there are %lld", val, st.waiting);
         } else if (strcmp(what, "saving") == 0) {
             bool want_ok = strcmp(val, "ok") == 0;
             if (want_ok != !st.saving_problem)

@@ -929,3 +929,47 @@ out:
     paths_reset();
     return status_code;
 }
+
+/* ------------------------------------------------------------------------ */
+/* For the player's "Send progress" button.                                */
+
+bool sync_is_configured(void)
+{
+    SavedConfig c;
+    bool ok = saved_load(&c, NULL) && c.url;
+    saved_free(&c);
+    return ok;
+}
+
+char *sync_last(Store *s)
+{
+    char *last = NULL;
+    store_sync_get(s, "last", &last, NULL);
+    return last;
+}
+
+bool sync_saved(Store *s, const char *learner_id, char *summary, size_t size, Error *err)
+{
+    SavedConfig c;
+    if (!saved_load(&c, err)) return false;
+    if (!c.url) {
+        saved_free(&c);
+        return error_set(err, "no Learning Record Store is set up on this computer");
+    }
+    SyncOptions o = {.url = c.url, .user = c.user, .password = c.password, .token = c.token};
+    SyncReport r;
+    bool ok = sync_push(s, &o, &r, err) && !r.gave_up;
+    snprintf(summary, size, "sent %d, already there %d, rejected %d, left %lld", r.sent,
+             r.already, r.rejected, (long long)r.left);
+    char when[32], last[400];
+    fmt_local((int64_t)time(NULL) * 1000, when, sizeof when);
+    snprintf(last, sizeof last, "%s: %s%s%s", when, summary, r.problem[0] ? "; " : "", r.problem);
+    store_sync_set(s, "last", last, NULL);
+    if (!ok && r.problem[0]) error_set(err, "%s", r.problem);
+    if (ok && learner_id) {
+        SyncPullReport pr;
+        ok = sync_pull(s, &o, learner_id, &pr, err);
+    }
+    saved_free(&c);
+    return ok;
+}

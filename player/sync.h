@@ -90,6 +90,19 @@ bool bundle_export(Store *s, const char *file, bool again, char **written, Bundl
  * in one transaction; nothing is imported from a damaged bundle. */
 bool bundle_import(Store *s, const char *file, BundleReport *rep, Error *err);
 
+/* True if LRS settings were saved (`outpost sync --save`). */
+bool sync_is_configured(void);
+/* What `outpost sync` does with the saved settings, for the player's "Send
+ * progress" button: pushes the outbox, then pulls learner_id's statements
+ * (NULL: no pull), and records the outcome as the last sync. summary (at
+ * least 256 bytes) receives the line the command prints ("sent 12, already
+ * there 0, rejected 0, left 0") or the problem. Blocking: the player calls
+ * it on a worker thread with a Store of its own. */
+bool sync_saved(Store *s, const char *learner_id, char *summary, size_t size, Error *err);
+/* The last sync's outcome as recorded ("2026-11-27 14:02: sent 12, ..."),
+ * heap, caller frees; NULL if there was none. */
+char *sync_last(Store *s);
+
 /* Test hook: base delay of the retry backoff in ms (default 500). */
 void sync_test_set_backoff_ms(int ms);
 

@@ -12,6 +12,7 @@
 #include "paths.h"
 #include "shot.h"
 #include "store.h"
+#include "sync.h"
 #include "tools.h"
 #include "quizview.h"
 #include <sodium.h>
@@ -66,7 +67,7 @@ static Geo geometry(const App *a)
     int side = (int)(THEME_SIDEBAR_PX * g.ui + 0.5f);
     g.has_sidebar = a->screen == SCREEN_LESSON && a->set.toc_visible && a->W >= side * 2 + 200;
     int sx = g.has_sidebar ? side : 0;
-    int bottom_h = a->screen == SCREEN_LESSON ? bar : 0;
+    int bottom_h = a->screen == SCREEN_LESSON || (a->screen == SCREEN_LIBRARY && a->store) ? bar : 0;
     g.sidebar = (SDL_Rect){0, bar, sx, a->H - bar - bottom_h};
     g.content = (SDL_Rect){sx, bar, a->W - sx, a->H - bar - bottom_h};
     if (a->store_problem[0] && a->screen != SCREEN_LEARNERS && a->screen != SCREEN_ERROR) {
@@ -362,9 +363,67 @@ static void scan_dir(App *a, const char *dir, int *cap)
 
 /* This learner's progress for every lesson of the library, and which one
  * "Continue" reopens: the one opened last. */
+static void sync_refresh(App *a)
+{
+    if (!a->store) return;
+    StoreOutboxCounts n;
+    a->waiting = store_outbox_counts(a->store, &n, NULL) ? n.waiting : 0;
+    free(a->last_sync);
+    a->last_sync = sync_last(a->store);
+    a->sync_configured = sync_is_configured();
+}
+
+/* Sends progress on a thread of its own, with its own connection to the
+ * database, so the window stays responsive on a slow link. */
+static int sync_worker(void *ud)
+{
+    App *a = ud;
+    Error err = {{0}};
+    char summary[256] = "";
+    Store *s = store_open(NULL, NULL, &err);
+    bool ok = s && sync_saved(s, a->sync_learner[0] ? a->sync_learner : NULL, summary,
+                              sizeof summary, &err);
+    store_close(s);
+    if (ok) snprintf(a->sync_message, sizeof a->sync_message, "%s", summary);
+    else {
+        char *msg = str_printf(STR_SYNC_FAILED, err.msg);
+        snprintf(a->sync_message, sizeof a->sync_message, "%s", msg);
+        free(msg);
+    }
+    SDL_AtomicSet(&a->sync_state, 2);
+    SDL_Event ev = {.type = SDL_USEREVENT};
+    SDL_PushEvent(&ev); /* wake the window up */
+    return 0;
+}
+
+static void sync_start(App *a)
+{
+    if (!a->store || SDL_AtomicGet(&a->sync_state) != 0) return;
+    snprintf(a->sync_learner, sizeof a->sync_learner, "%s", a->learner_id);
+    a->sync_message[0] = 0;
+    SDL_AtomicSet(&a->sync_state, 1);
+    a->sync_thread = SDL_CreateThread(sync_worker, "outpost-sync", a);
+    if (!a->sync_thread) {
+        SDL_AtomicSet(&a->sync_state, 0);
+        snprintf(a->sync_message, sizeof a->sync_message, "%s", SDL_GetError());
+    }
+}
+
+/* Collects a finished send; true if one finished. */
+static bool sync_collect(App *a)
+{
+    if (SDL_AtomicGet(&a->sync_state) != 2) return false;
+    SDL_WaitThread(a->sync_thread, NULL);
+    a->sync_thread = NULL;
+    SDL_AtomicSet(&a->sync_state, 0);
+    sync_refresh(a);
+    return true;
+}
+
 static void lib_refresh_progress(App *a)
 {
     a->continue_entry = -1;
+    sync_refresh(a);
     if (!recording(a) || !a->n_lib) return;
     const Manifest **mans = xcalloc((size_t)a->n_lib, sizeof *mans);
     int *idx = xcalloc((size_t)a->n_lib, sizeof *idx);
@@ -723,6 +782,10 @@ static void build_widgets(App *a, const Geo *g)
         ui_add_widget(a, W_NEXT, 0, (SDL_Rect){a->W - pad - w, g->bottom.y + pad, w, bh});
     }
     if (a->screen == SCREEN_LEARNERS) learners_build(a, g);
+    if (a->screen == SCREEN_LIBRARY && a->store && a->sync_configured) {
+        int w = ui_button_w(a, g, str(STR_SYNC_NOW)) + (int)(16 * g->ui);
+        ui_add_widget(a, W_SYNC, 0, (SDL_Rect){a->W - pad - w, g->bottom.y + pad, w, bh});
+    }
     if (a->screen == SCREEN_LIBRARY) {
         int card = (int)(96 * g->ui + 0.5f), gap = (int)(12 * g->ui + 0.5f);
         int y = g->content.y + (int)(72 * g->ui) - a->lib_scroll;
@@ -752,6 +815,7 @@ static void build_widgets(App *a, const Geo *g)
 static bool widget_disabled(App *a, const Widget *w)
 {
     if (w->kind == W_PREV) return a->page <= 0;
+    if (w->kind == W_SYNC) return SDL_AtomicGet(&a->sync_state) != 0;
     if (w->kind == W_NEXT) return !a->man || a->page >= a->man->n_pages - 1;
     return false;
 }
@@ -852,6 +916,7 @@ static void activate(App *a, int kind, int index)
         if (a->quiz) quizview_activate(a->quiz, index);
         break;
     case W_SKIP_QUIZ: go_page(a, a->page + 1); break;
+    case W_SYNC: sync_start(a); break;
     default:
         if (a->screen == SCREEN_LEARNERS) learners_activate(a, kind, index);
         break;
@@ -1046,6 +1111,7 @@ void app_handle_event(App *a, const SDL_Event *ev)
     float s = a->W / (float)(a->win_w ? a->win_w : 1);
     switch (ev->type) {
     case SDL_QUIT: a->quit = true; break;
+    case SDL_USEREVENT: sync_collect(a); break;
     case SDL_KEYDOWN: {
         SDL_Keycode k = ev->key.keysym.sym;
         bool ctrl = ev->key.keysym.mod & KMOD_CTRL;
@@ -1317,6 +1383,27 @@ static void draw_library(App *a, const Geo *g)
     }
     SDL_RenderSetClipRect(a->ren, NULL);
     draw_scrollbar(a, g);
+    if (a->store) {
+        /* Footer: what is waiting to be sent, the last sync, and Send. */
+        render_fill(&rd, g->bottom, th->bar_bg);
+        bool sending = SDL_AtomicGet(&a->sync_state) != 0;
+        char *waiting = a->waiting ? str_printf(STR_SYNC_WAITING, (long long)a->waiting)
+                                   : xstrdup(str(STR_SYNC_ALL_SENT));
+        char *last = a->last_sync ? str_printf(STR_SYNC_LAST, a->last_sync) : xstrdup("");
+        char *line = sending ? xstrdup(str(STR_SYNC_RUNNING))
+                     : a->sync_message[0] ? xasprintf("%s  %s", a->sync_message, waiting)
+                                          : xasprintf("%s  %s", waiting, last);
+        int right = a->W;
+        int k = find_widget(a, W_SYNC, 0);
+        if (k >= 0) {
+            render_button(&rd, a->widgets[k].rc, str(STR_SYNC_NOW), sending, ui_focused(a, W_SYNC, 0));
+            right = a->widgets[k].rc.x;
+        }
+        int pad = render_px(&rd, 12);
+        render_label(&rd, (SDL_Rect){pad, g->bottom.y, right - 2 * pad, g->bottom.h}, line, 0,
+                     render_px(&rd, THEME_UI_PX), th->bar_text, TEXT_ALIGN_LEFT);
+        free(waiting), free(last), free(line);
+    }
     char *title = a->learner_name[0] ? xasprintf("%s \u2014 %s", str(STR_LIBRARY_TITLE), a->learner_name)
                                      : xstrdup(str(STR_LIBRARY_TITLE));
     draw_top_bar(a, g, title);
@@ -1390,7 +1477,7 @@ void app_draw(App *a)
     static const char *names[] = {
         "", "contents", "smaller", "larger", "contrast", "library", "previous", "next", "back",
         "change-learner", "continue", "new-learner", "name", "pin", "create", "cancel", "pin-ok",
-        "without-saving", "skip", "toc", "learner", "quiz", "link", "lesson"};
+        "without-saving", "skip", "sync", "toc", "learner", "quiz", "link", "lesson"};
     if (!f) a->focus_name[0] = 0;
     else if (f->kind < W_TOC_ITEM) snprintf(a->focus_name, sizeof a->focus_name, "%s", names[f->kind]);
     else if (f->kind == W_QUIZ) snprintf(a->focus_name, sizeof a->focus_name, "quiz %s", quiz_control_name(a, f->index));
@@ -1424,6 +1511,7 @@ static uint64_t folder_print(const char *dir, uint64_t h, int depth)
 
 void app_tick(App *a)
 {
+    sync_collect(a);
     if (a->store && (store_pending_count(a->store) > 0 || a->store_problem[0])) {
         Error err = {{0}};
         note_store(a, store_retry(a->store, &err), &err);
@@ -1608,6 +1696,8 @@ static void open_store(App *a, const char *learner)
 void app_free(App *a)
 {
     if (!a) return;
+    if (a->sync_thread) SDL_WaitThread(a->sync_thread, NULL);
+    free(a->last_sync);
     close_lesson(a); /* frees page textures while the renderer lives */
     lib_free(a);
     learners_free(a);
@@ -1689,6 +1779,9 @@ AppState app_state(App *a)
     st.focus = a->focus_name;
     st.badge = a->badge ? a->badge : "";
     st.saving_problem = a->store_problem[0] ? a->store_problem : NULL;
+    st.syncing = SDL_AtomicGet(&a->sync_state) != 0;
+    st.sync_message = a->sync_message;
+    st.waiting = a->waiting;
     QuizView *qv = current_quiz(a);
     if (qv) {
         QuizScore sc = quiz_score(quizview_quiz(qv));

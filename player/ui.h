@@ -41,6 +41,9 @@ typedef struct AppState {
     bool quiz_passed;
     const char *quiz_error; /* a quiz script's error, or NULL */
     const char *saving_problem; /* why progress is not being saved, or NULL */
+    bool syncing;          /* "Send progress now" is at work */
+    const char *sync_message; /* outcome of the last send from the library, or "" */
+    long long waiting;     /* statements waiting to be sent */
     /* Added for the course replay tests (expect prompt): */
     const char *quiz_prompt; /* the prompt of the quiz question shown, or NULL */
     bool quit;

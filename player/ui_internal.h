@@ -39,6 +39,7 @@ enum WidgetKind {
     W_PIN_OK,
     W_NO_STORE,
     W_SKIP_QUIZ,
+    W_SYNC,
     W_TOC_ITEM,  /* + page index (kinds from here on carry an index) */
     W_LEARNER,   /* + learner */
     W_QUIZ,      /* + quiz view control id */
@@ -124,6 +125,14 @@ struct App {
     /* preview */
     uint64_t files_print;       /* fingerprint of the lesson folder */
     int preview_page, preview_scroll; /* kept while the lesson shows an error */
+    /* sending progress from the library */
+    SDL_Thread *sync_thread;
+    SDL_atomic_t sync_state;    /* 0 idle, 1 sending, 2 finished */
+    char sync_learner[STORE_ID_SIZE];
+    char sync_message[600];     /* outcome of the last send, for the footer */
+    bool sync_configured;
+    int64_t waiting;            /* statements not yet delivered */
+    char *last_sync;
     /* widgets and focus */
     Widget widgets[MAX_WIDGETS];
     int n_widgets;

@@ -591,13 +591,38 @@ def group_pull(env):
     exactly_once(lrs, [a, b], "pull")
 
 
+def group_ui(env):
+    """The library's "Send progress now" button, with the saved settings."""
+    lrs = LRS(env)
+    a = env.data("a")
+    env.gen_(a, "all", "Somchai Jaidee")
+    n = len(outbox(a))
+    conf = os.path.join(a, "lrs.conf")
+    with open(os.open(conf, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+        f.write("url=%s\nuser=%s\npassword=%s\n" % (lrs.url, USER, PASSWORD))
+    lessons = os.path.join(HERE, "..", "ui", "lessons")
+    ev = os.path.join(env.tmp, "events.txt")
+    shot = os.path.join(env.tmp, "library-sync.png")
+    with open(ev, "w") as f:
+        f.write("expect screen library\nfocus sync\nkey Return\nwait-sync\n"
+                "expect synced sent\nexpect waiting 0\nscreenshot %s\n" % shot)
+    e = dict(os.environ, SDL_VIDEODRIVER="dummy", OUTPOST_DATA=a)
+    p = subprocess.run([env.outpost, "--learner", "Somchai Jaidee", "--events", ev, "--size", "900x640", lessons],
+                       capture_output=True, text=True, env=e, timeout=300)
+    check(p.returncode == 0, "send from the library: " + p.stderr)
+    check(PASSWORD not in p.stdout + p.stderr, "the password is never shown")
+    exactly_once(lrs, [a], "send from the library")
+    check(len(lrs.all_statements()) >= n, "every statement sent")
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
         return 2
     group, outpost, gen = sys.argv[1:]
     groups = {"bundle": group_bundle, "push": group_push, "faults": group_faults,
-              "kill": group_kill, "validate": group_validate, "pull": group_pull}
+              "kill": group_kill, "validate": group_validate, "pull": group_pull,
+              "ui": group_ui}
     if group != "bundle":
         need_node()
     env = Env(os.path.abspath(outpost), os.path.abspath(gen))
