@@ -398,6 +398,7 @@ static void question_clear(QuizQuestion *qq)
     free(qq->feedback);
     free(qq->your_answer);
     free(qq->correct_answer);
+    free(qq->note);
     memset(qq, 0, sizeof *qq);
 }
 
@@ -456,6 +457,7 @@ static void read_view(lua_State *L, QuizQuestion *qq)
     qq->feedback = get_str(L, t, "feedback");
     qq->your_answer = get_str(L, t, "your_answer");
     qq->correct_answer = get_str(L, t, "correct_answer");
+    qq->note = get_str(L, t, "note");
 }
 
 /* Refreshes question i (or all, if i < 0) and the finished message; runs
@@ -678,6 +680,33 @@ static bool answer(AnswerArgs *a, Error *err)
     if (a->n < 0 || a->n > 10000) return error_set(err, "%s: too many answer parts", a->q->name);
     KitCall c = {"answer", push_answer, read_answer, a};
     return kit_call(a->q, &c, err);
+}
+
+typedef struct NextArgs {
+    Quiz *q;
+    int i;
+} NextArgs;
+
+static int push_next(lua_State *L, void *ud)
+{
+    lua_pushinteger(L, ((NextArgs *)ud)->i + 1);
+    return 1;
+}
+
+static void read_next(lua_State *L, void *ud)
+{
+    NextArgs *a = ud;
+    lua_pop(L, 1);
+    refresh(L, a->q, a->i);
+}
+
+bool quiz_next(Quiz *q, int i, Error *err)
+{
+    if (i < 0 || i >= q->n)
+        return error_set(err, "%s: there is no question %d (the quiz has %d)", q->name, i + 1, q->n);
+    NextArgs a = {q, i};
+    KitCall c = {"next", push_next, read_next, &a};
+    return kit_call(q, &c, err);
 }
 
 bool quiz_answer_choice(Quiz *q, int i, int option, QuizResult *res, Error *err)

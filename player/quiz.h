@@ -67,6 +67,7 @@ typedef struct QuizQuestion {
     char *feedback;      /* after the last try, or NULL */
     char *your_answer;   /* the last answer as text, for the review, or NULL */
     char *correct_answer; /* the expected answer as text, for the review */
+    char *note;           /* what the script's "next" handlers said, or NULL */
 } QuizQuestion;
 
 /* The outcome of one answer. feedback is owned by the Quiz (as above). */
@@ -124,6 +125,10 @@ bool quiz_answer_scenario(Quiz *q, int i, int option, QuizResult *res, Error *er
 
 /* Totals over the drawn questions (unanswered ones count 0). */
 QuizScore quiz_score(Quiz *q);
+/* Tells the script that question i is being shown (its "next" handlers run;
+ * what they return becomes the question's note). False with a file:line
+ * reason if a handler fails. */
+bool quiz_next(Quiz *q, int i, Error *err);
 /* Text returned by the script's "finished" handler, or NULL. */
 const char *quiz_finished_message(Quiz *q);
 /* Text the script printed (print() goes here, not to stdout). */

@@ -214,6 +214,12 @@ static void open_question(QuizView *v, int i)
     v->px = v->py = v->cx = v->cy = 0.5;
     const QuizQuestion *q = quiz_question(v->quiz, i);
     if (!q) return;
+    if (!q->locked) {
+        /* The script may react to the question being shown. */
+        Error err = {{0}};
+        if (!quiz_next(v->quiz, i, &err)) set_error(v, err.msg);
+        q = quiz_question(v->quiz, i);
+    }
     switch (q->type) {
     case QUIZ_MULTI:
         v->n_ticks = q->n_options;
@@ -1102,6 +1108,7 @@ static void lay_question(Ctx *c)
     para(c, of, TEXT_BOLD, th->muted, c->ui, true, 6);
     free(of);
     if (v->cur == 0) para(c, quiz_intro(v->quiz), TEXT_ITALIC, th->text, c->body, false, 10);
+    if (q->note) para(c, q->note, TEXT_ITALIC, th->heading, c->body, false, 8);
     para(c, q->prompt, TEXT_BOLD, th->text, c->body, false, 10);
     if (ed)
         para(c, type_help(q), TEXT_ITALIC, th->muted, c->ui, true, 10);

@@ -845,7 +845,7 @@ function quiz(opts)
         fail(pos, "quiz{...}: expected a table of settings, got %s", typename(opts))
     end
     check_fields(pos, "quiz", opts, QUIZ_FIELDS)
-    local d = {pos = pos, questions = {}, by_id = {}, handlers = {answered = {}, finished = {}}}
+    local d = {pos = pos, questions = {}, by_id = {}, handlers = {answered = {}, finished = {}, next = {}}}
     d.title = text_field(pos, "quiz", "title", opts.title) or "Quiz"
     d.intro = text_field(pos, "quiz", "intro", opts.intro)
     d.pass = opts.pass == nil and 0.7 or opts.pass
@@ -920,7 +920,7 @@ function Q:on(event, fn)
     local d = defs[self]
     if not d then fail(pos, "on: call it as q:on(\"answered\", function(ev) ... end)") end
     if not d.handlers[event] then
-        fail(pos, "on: unknown event '%s' (use \"answered\" or \"finished\")", tostring(event))
+        fail(pos, "on: unknown event '%s' (use \"next\", \"answered\" or \"finished\")", tostring(event))
     end
     if type(fn) ~= "function" then fail(pos, "on: the handler must be a function") end
     insert(d.handlers[event], fn)
@@ -1031,7 +1031,7 @@ function K.view(i)
                score = inst.score, feedback = inst.last_feedback,
                your_answer = inst.last ~= nil and inst.show(inst, inst.last) or nil,
                correct_answer = inst.show(inst, inst.correct(inst)),
-               answered = inst.tries > 0}
+               answered = inst.tries > 0, note = inst.note}
     if inst.type == "choice" or inst.type == "multi" or inst.type == "truefalse" then
         t.options = inst.options
     elseif inst.type == "match" then
@@ -1119,6 +1119,14 @@ local function apply(inst, c)
     end
     return {score = inst.score, correct = full, done = true, feedback = inst.last_feedback,
             locked = inst.locked}
+end
+
+-- The learner is shown question i (the first one too): "next" handlers may
+-- return a note shown above it.
+function K.next(i)
+    local inst = cur.list[i]
+    inst.note = fire("next", {id = inst.id, index = inst.index, values = inst.v})
+    return true
 end
 
 function K.answer(i, kind, value)

@@ -375,6 +375,47 @@ TEST(callback_errors_name_the_line)
     quiz_free(q);
 }
 
+TEST(next_event_gives_a_note)
+{
+    const char *src =
+        "local q = quiz{ title = 'T' }\n"
+        "q:choice{ id = 'a', prompt = 'A?', options = {'x', 'y'}, answer = 1 }\n"
+        "q:choice{ id = 'b', prompt = 'B?', options = {'x', 'y'}, answer = 2 }\n"
+        "q:on('next', function(ev)\n"
+        "  if ev.id == 'b' then return 'Last one: take your time.' end\n"
+        "end)\n"
+        "return q\n";
+    Quiz *q = must_load(src, 1);
+    CHECK(q != NULL);
+    if (!q) return;
+    Error e;
+    CHECK(quiz_next(q, 0, &e));
+    CHECK(quiz_question(q, 0)->note == NULL);
+    CHECK(quiz_next(q, 1, &e));
+    CHECK_STR(quiz_question(q, 1)->note, "Last one: take your time.");
+    CHECK(!quiz_next(q, 5, &e));
+    quiz_free(q);
+    /* A failing handler names the author's line. */
+    const char *bad =
+        "local q = quiz{ title = 'T' }\n"
+        "q:choice{ id = 'a', prompt = 'A?', options = {'x', 'y'}, answer = 1 }\n"
+        "q:on('next', function(ev)\n"
+        "  return nil .. 'x'\n"
+        "end)\n"
+        "return q\n";
+    q = must_load(bad, 1);
+    CHECK(q != NULL);
+    if (!q) return;
+    CHECK(!quiz_next(q, 0, &e));
+    CHECK_CONTAINS(e.msg, "quizzes/check.lua:4");
+    quiz_free(q);
+    /* Unknown events are an author's mistake at load time. */
+    const char *odd = "local q = quiz{ title = 'T' }\nq:on('later', function() end)\nreturn q\n";
+    CHECK(load(odd, 1, &e) == NULL);
+    CHECK_CONTAINS(e.msg, "quizzes/check.lua:2");
+    CHECK_CONTAINS(e.msg, "\"next\"");
+}
+
 TEST(pools_and_shuffles_are_deterministic)
 {
     const char *src = "local q = quiz{draw = 4, shuffle = true}\n"
@@ -505,7 +546,7 @@ TEST(author_errors_give_file_line)
     expect_load_error("local q = quiz{}\nq.choice{id = 'a'}\nreturn q",
                       "quizzes/check.lua:2: choice: call it as q:choice{...} on a quiz made by quiz{...}");
     expect_load_error("local q = quiz{}\nq:on('clicked', print)\nreturn q",
-                      "quizzes/check.lua:2: on: unknown event 'clicked' (use \"answered\" or \"finished\")");
+                      "quizzes/check.lua:2: on: unknown event 'clicked' (use \"next\", \"answered\" or \"finished\")");
 }
 
 TEST(self_test_catches_broken_questions)
@@ -586,6 +627,7 @@ int main(void)
     RUN(scenario_steps);
     RUN(weights_pass_and_events);
     RUN(callback_errors_name_the_line);
+    RUN(next_event_gives_a_note);
     RUN(pools_and_shuffles_are_deterministic);
     RUN(resume_restores_state);
     RUN(author_errors_give_file_line);
