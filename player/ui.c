@@ -461,6 +461,14 @@ static void open_library(App *a)
     } else {
         scan_dir(a, paths_user_lessons_dir(), &cap);
         scan_dir(a, OUTPOST_DATA_INSTALL_DIR "/lessons", &cap);
+        /* Run from a build folder: the sample lessons packed next to it. */
+        char *base = SDL_GetBasePath();
+        if (base) {
+            char *built = xasprintf("%s../content", base);
+            if (strcmp(OUTPOST_DATA_INSTALL_DIR "/lessons", built) != 0) scan_dir(a, built, &cap);
+            free(built);
+            SDL_free(base);
+        }
     }
     if (a->n_lib > 1) qsort(a->lib, (size_t)a->n_lib, sizeof(LibEntry), lib_cmp);
     a->have_library = true;
