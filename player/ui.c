@@ -337,7 +337,9 @@ static void lib_add(App *a, const char *path, int *cap)
     } else {
         const char *slash = strrchr(path, '/');
         e->title = xstrdup(slash ? slash + 1 : path);
-        e->error = xstrdup(err.msg);
+        /* The card already names the file: show the reason after its name. */
+        size_t n = strlen(path);
+        e->error = xstrdup(strncmp(err.msg, path, n) == 0 && err.msg[n] == ':' ? err.msg + n + 2 : err.msg);
     }
     manifest_free(m);
     package_close(pkg);

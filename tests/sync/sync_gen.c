@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 static ManifestPage g_pages[] = {
@@ -106,6 +107,10 @@ int main(int argc, char **argv)
             const char *p = pages[k % 3];
             if (!store_page_seen(g_s, id, &g_lesson, p, &err)) die("page", &err);
             if (!store_set_position(g_s, id, &g_lesson, p, 0, &err)) die("position", &err);
+            /* A learner turns pages seconds apart; two positions in the same
+             * millisecond would tie, and ties are settled by statement id,
+             * not by order, on the other PC (docs/sync.md). */
+            usleep(1100);
             made += 2;
             if (k % 4 == 3) {
                 quiz(id, k, k % 8 == 7);
