@@ -10,6 +10,7 @@ void settings_defaults(Settings *s)
     s->text_scale = 1.0f;
     s->high_contrast = false;
     s->toc_visible = true;
+    s->ui_language[0] = 0;
 }
 
 void settings_load(Settings *s, const char *path)
@@ -26,6 +27,8 @@ void settings_load(Settings *s, const char *path)
             s->high_contrast = strcmp(val, "yes") == 0;
         } else if (strcmp(key, "contents") == 0) {
             s->toc_visible = strcmp(val, "hidden") != 0;
+        } else if (strcmp(key, "language") == 0 && strspn(val, "abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(val)) {
+            snprintf(s->ui_language, sizeof s->ui_language, "%s", val);
         }
     }
     free(data);
@@ -34,9 +37,11 @@ void settings_load(Settings *s, const char *path)
 bool settings_save(const Settings *s, const char *path, Error *err)
 {
     char *text = xasprintf("# Outpost display settings\n"
-                           "text_scale = %.2f\nhigh_contrast = %s\ncontents = %s\n",
+                           "text_scale = %.2f\nhigh_contrast = %s\ncontents = %s\n%s%s%s",
                            (double)s->text_scale, s->high_contrast ? "yes" : "no",
-                           s->toc_visible ? "shown" : "hidden");
+                           s->toc_visible ? "shown" : "hidden",
+                           s->ui_language[0] ? "language = " : "", s->ui_language,
+                           s->ui_language[0] ? "\n" : "");
     bool ok = file_write_atomic(path, text, strlen(text), err);
     free(text);
     return ok;

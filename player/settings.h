@@ -13,6 +13,8 @@ typedef struct Settings {
     float text_scale;   /* 1.0 = default size */
     bool high_contrast;
     bool toc_visible;
+    char ui_language[16]; /* language of the player's own words ("" = English);
+                             a translation file strings/LANG.txt is loaded */
 } Settings;
 
 void settings_defaults(Settings *s);

@@ -1592,6 +1592,25 @@ void app_resize(App *a, int w, int h)
     clamp_scroll(a, &g);
 }
 
+/* The player's words in the learner's language, if a translation exists:
+ * in the data folder, then installed, then in the source tree. */
+static void load_translation(const char *lang)
+{
+    if (!lang || !*lang) return;
+    char *paths[] = {xasprintf("%s/strings/%s.txt", paths_data_dir(), lang),
+                     xasprintf("%s/strings/%s.txt", OUTPOST_DATA_INSTALL_DIR, lang),
+                     xasprintf("%s/assets/strings/%s.txt", OUTPOST_SOURCE_DIR, lang)};
+    bool done = false;
+    for (int i = 0; i < 3; i++) {
+        Error err = {{0}};
+        if (!done && path_is_file(paths[i])) {
+            done = strings_load(paths[i], &err);
+            if (err.msg[0]) fprintf(stderr, "outpost: %s\n", err.msg);
+        }
+        free(paths[i]);
+    }
+}
+
 static void open_store(App *a, const char *learner);
 
 App *app_new(const AppOptions *opt, Error *err)
@@ -1601,6 +1620,7 @@ App *app_new(const AppOptions *opt, Error *err)
     for (int i = 0; i < LAYOUT_CACHE; i++) a->cache[i].page = -1;
     settings_defaults(&a->set);
     settings_load(&a->set, paths_settings_file());
+    load_translation(a->set.ui_language);
     if (opt->headless) SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
@@ -1719,6 +1739,7 @@ void app_free(App *a)
     if (a->ren) SDL_DestroyRenderer(a->ren);
     SDL_FreeSurface(a->surface);
     if (a->win) SDL_DestroyWindow(a->win);
+    strings_reset();
     IMG_Quit();
     SDL_Quit();
     free(a);
