@@ -67,8 +67,8 @@ void render_button(const Render *rd, SDL_Rect rc, const char *label, bool disabl
     render_frame(rd, rc, th->bar_border, render_px(rd, 1));
     int pad = render_px(rd, 8);
     SDL_Rect in = {rc.x + pad, rc.y, rc.w - 2 * pad, rc.h};
-    render_label(rd, in, label, TEXT_BOLD, render_px(rd, THEME_UI_PX), th->button_text,
-                 TEXT_ALIGN_CENTER);
+    render_label(rd, in, label, TEXT_BOLD, render_px(rd, THEME_UI_PX),
+                 disabled ? th->button_disabled_text : th->button_text, TEXT_ALIGN_CENTER);
     if (focused) render_focus(rd, rc);
 }
 

@@ -10,6 +10,7 @@ typedef struct Theme {
     uint32_t bg, text, muted, heading, link, code_bg, code_text;
     uint32_t quote_bg, quote_bar, rule, table_border, table_head_bg, table_alt_bg;
     uint32_t bar_bg, bar_text, bar_border, button_bg, button_text, button_disabled;
+    uint32_t button_disabled_text;
     uint32_t focus, scroll_track, scroll_thumb, sidebar_bg, sidebar_text, sidebar_current;
     uint32_t error_bg, error_text, error_accent, image_missing_bg;
 } Theme;
