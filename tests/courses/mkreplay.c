@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "course_text.h"
 
 #define ARROW " \xe2\x86\x92 " /* " → ", the kit's separator for paths and pairs */
 #define MAXN 64
@@ -86,38 +87,9 @@ static char letter(int i)
 
 /* ---- helpers (as in test_courses.c) --------------------------------------- */
 
-typedef struct Parts {
-    char **v;
-    int n;
-} Parts;
 
-static Parts split(const char *s, const char *sep)
-{
-    Parts p = {0};
-    size_t sl = strlen(sep);
-    for (;;) {
-        const char *e = strstr(s, sep);
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        p.v = xrealloc(p.v, (size_t)(p.n + 1) * sizeof *p.v);
-        p.v[p.n++] = xstrndup(s, n);
-        if (!e) break;
-        s = e + sl;
-    }
-    return p;
-}
 
-static void parts_free(Parts *p)
-{
-    for (int i = 0; i < p->n; i++) free(p->v[i]);
-    free(p->v);
-}
 
-static int find_text(char **list, int n, const char *t)
-{
-    for (int i = 0; i < n; i++)
-        if (list[i] && strcmp(list[i], t) == 0) return i;
-    return -1;
-}
 
 /* A number as the answers write it: "48,500 USD", "9.40", "37". */
 static bool parse_amount(const char *s, double *x)

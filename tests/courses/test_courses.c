@@ -20,6 +20,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include "course_text.h"
 
 #define N_TYPES 10
 #define SELF_TEST_SEEDS 200
@@ -105,38 +106,9 @@ static Quiz *load(Course *c, uint64_t seed)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-typedef struct Parts {
-    char **v;
-    int n;
-} Parts;
 
-static Parts split(const char *s, const char *sep)
-{
-    Parts p = {0};
-    size_t sl = strlen(sep);
-    for (;;) {
-        const char *e = strstr(s, sep);
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        p.v = xrealloc(p.v, (size_t)(p.n + 1) * sizeof *p.v);
-        p.v[p.n++] = xstrndup(s, n);
-        if (!e) break;
-        s = e + sl;
-    }
-    return p;
-}
 
-static void parts_free(Parts *p)
-{
-    for (int i = 0; i < p->n; i++) free(p->v[i]);
-    free(p->v);
-}
 
-static int find_text(char **list, int n, const char *t)
-{
-    for (int i = 0; i < n; i++)
-        if (list[i] && strcmp(list[i], t) == 0) return i;
-    return -1;
-}
 
 static bool same_str(const char *a, const char *b)
 {
