@@ -195,7 +195,6 @@ static int place_table(Ctx *c, const DocBlock *b, int x, int y, int w)
     for (int r = 0; r < nr; r++) {
         bool head = r < b->n_head_rows;
         int row_h = 0, cx = x + line;
-        int first_item = c->fg.n;
         for (int k = 0; k < nc; k++) {
             const DocCell *cell = &b->cells[r * nc + k];
             TextBlock *tb = place_text(c, &cell->spans, head ? TEXT_BOLD : 0, size,
@@ -204,7 +203,6 @@ static int place_table(Ctx *c, const DocBlock *b, int x, int y, int w)
             if (tb->height + 2 * pad > row_h) row_h = tb->height + 2 * pad;
             cx += colw[k] + line;
         }
-        (void)first_item;
         if (head || (r - b->n_head_rows) % 2 == 1) {
             LayoutItem *bgi = push(&c->bg, LI_RECT, x, ty, total_w, row_h);
             bgi->color = head ? c->th->table_head_bg : c->th->table_alt_bg;

@@ -49,6 +49,7 @@ Render ui_render(const App *a) { return make_render(a); }
 static void close_quiz(App *a);
 static void scroll_into_view(App *a, const Geo *g, SDL_Rect rc);
 static void build_widgets(App *a, const Geo *g);
+static int error_text(App *a, const Geo *g, bool draw);
 static QuizView *current_quiz(App *a);
 static int quiz_height(App *a, const Geo *g);
 bool ui_focused(const App *a, int kind, int index)
@@ -818,7 +819,7 @@ static void build_widgets(App *a, const Geo *g)
         const char *label = a->have_library ? str(STR_ERROR_BACK) : str(STR_QUIT);
         int w = ui_button_w(a, g, label) + (int)(24 * g->ui);
         ui_add_widget(a, W_ERR_BACK, 0,
-                   (SDL_Rect){(a->W - w) / 2, a->H * 3 / 4, w, (int)(44 * g->ui)});
+                      (SDL_Rect){(a->W - w) / 2, error_text(a, g, false), w, (int)(44 * g->ui)});
     }
 }
 
@@ -1420,12 +1421,13 @@ static void draw_library(App *a, const Geo *g)
     free(title);
 }
 
-static void draw_error(App *a, const Geo *g)
+/* Lays out the error screen's text (drawing it if draw) and returns the y
+ * below it, where the button goes: the same computation places the button
+ * for drawing and for clicks. */
+static int error_text(App *a, const Geo *g, bool draw)
 {
     Render rd = make_render(a);
     const Theme *th = rd.th;
-    render_fill(&rd, (SDL_Rect){0, 0, a->W, a->H}, th->error_bg);
-    render_fill(&rd, (SDL_Rect){0, 0, a->W, render_px(&rd, 8)}, th->error_accent);
     int w = g->col_w, x = (a->W - w) / 2, y = a->H / 6;
     char *file = str_printf(STR_ERROR_FILE, a->error_file ? a->error_file : "");
     struct { const char *s; unsigned style; float size; uint32_t color; } parts[] = {
@@ -1439,23 +1441,41 @@ static void draw_error(App *a, const Geo *g)
                        render_px(&rd, parts[i].size), parts[i].color, 0};
         TextLayoutOptions o = {w, "en", 1.4f, TEXT_ALIGN_LEFT};
         TextBlock *tb = text_layout(a->te, &sp, 1, &o);
-        text_draw_block(a->te, tb, x, y);
+        if (draw) text_draw_block(a->te, tb, x, y);
         y += tb->height + render_px(&rd, 18);
         text_block_free(tb);
     }
     free(file);
-    for (int i = 0; i < a->n_widgets; i++) {
-        Widget *wd = &a->widgets[i];
-        if (wd->kind != W_ERR_BACK) continue;
-        if (wd->rc.y < y) wd->rc.y = y + render_px(&rd, 10);
-        render_button(&rd, wd->rc, a->have_library ? str(STR_ERROR_BACK) : str(STR_QUIT), false,
-                      a->focus_kind == W_ERR_BACK);
-    }
+    return y + render_px(&rd, 10);
+}
+
+static void draw_error(App *a, const Geo *g)
+{
+    Render rd = make_render(a);
+    const Theme *th = rd.th;
+    render_fill(&rd, (SDL_Rect){0, 0, a->W, a->H}, th->error_bg);
+    render_fill(&rd, (SDL_Rect){0, 0, a->W, render_px(&rd, 8)}, th->error_accent);
+    error_text(a, g, true);
+    int k = find_widget(a, W_ERR_BACK, 0);
+    if (k >= 0)
+        render_button(&rd, a->widgets[k].rc, a->have_library ? str(STR_ERROR_BACK) : str(STR_QUIT),
+                      false, a->focus_kind == W_ERR_BACK);
+}
+
+/* Reopening a lesson: scroll to where the learner was, as a fraction of the
+ * page's height so that a changed text size or window still lands there. */
+static void apply_resume_scroll(App *a, const Geo *g)
+{
+    if (a->screen != SCREEN_LESSON || a->page_scroll_frac < 0) return;
+    a->scroll = (int)(a->page_scroll_frac * page_extent(a, g));
+    a->page_scroll_frac = -1;
+    clamp_scroll(a, g);
 }
 
 void app_draw(App *a)
 {
     Geo g = geometry(a);
+    apply_resume_scroll(a, &g);
     clamp_scroll(a, &g);
     build_widgets(a, &g);
     const Theme *th = theme_get(a->set.high_contrast);
@@ -1797,6 +1817,7 @@ bool app_screenshot(App *a, const char *png, Error *err)
 AppState app_state(App *a)
 {
     Geo g = geometry(a);
+    apply_resume_scroll(a, &g);
     PageLayout *pl = current_layout(a, &g);
     AppState st = {0};
     st.screen = a->screen;

@@ -145,7 +145,7 @@ struct App {
 /* ---- geometry ------------------------------------------------------- */
 
 typedef struct Geo {
-    SDL_Rect top, bottom, sidebar, content, scrollbar, thumb;
+    SDL_Rect top, bottom, sidebar, content, scrollbar;
     int col_x, col_w, pad_top;
     float page_scale, ui;
     bool has_sidebar;

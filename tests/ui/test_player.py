@@ -640,13 +640,15 @@ expect screen lesson
 expect page 1
 key Right
 key Right
+key ctrl+End
 key PageDown
-expect page 3
+expect page 5
+expect scrolled yes
 quit
 """ % first, lesson=lib, learner=None)
     compare_with_reference(first, "learners-new")
     # Session 2: the last learner is preselected; a wrong PIN is refused,
-    # the right one opens the library, and Continue reopens page 3.
+    # the right one opens the library, and Continue reopens page 5 where it was scrolled to.
     replay(tmp, """
 expect screen learners
 expect focus learner 1
@@ -663,7 +665,8 @@ key shift+Tab
 expect focus continue
 key Return
 expect screen lesson
-expect page 3
+expect page 5
+expect scrolled yes
 """, lesson=lib, learner=None)
     # A second officer on the same PC gets her own progress.
     replay(tmp, """
