@@ -851,7 +851,8 @@ static void go_page(App *a, int page)
     if (page < 0) page = 0;
     if (page >= a->man->n_pages) page = a->man->n_pages - 1;
     if (page == a->page) return;
-    save_position(a);
+    /* No need to save the old page's scroll: the bookmark moves to the new
+     * page (record_page), and each commit is an fsync on the page turn. */
     a->page = page;
     a->scroll = 0;
     a->page_scroll_frac = -1;
